@@ -1,0 +1,2 @@
+import { version } from "memnets";
+console.log(version);
