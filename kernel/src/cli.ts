@@ -1,2 +1,90 @@
-import { version } from "memnets";
-console.log(version);
+#!/usr/bin/env node
+/**
+ * memnets command line: execute lessons and write their reports, export one
+ * executed notebook, or register the tslab kernel with Jupyter.
+ *
+ *   node kernel/dist/cli.js run [notebook.ipynb ...] [--quick] [-p k=v]
+ *   node kernel/dist/cli.js export executed.ipynb [--out page.html]
+ *   node kernel/dist/cli.js install-kernel [--prefix DIR]
+ *
+ * This is the one place that prints: the runner and exporter report through
+ * callbacks and return values.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { installKernel } from "./kernelspec.js";
+import { runLessons, exportOne } from "./lessons.js";
+import { parseParameters, seconds } from "./args.js";
+
+const USAGE = `usage:
+  memnets run [NOTEBOOK.ipynb ...] [options]   execute lessons, write reports
+      --quick                 the short setting (notebook metadata memnets.quick)
+      -p, --param NAME=VALUE  override a parameter (VALUE read as JSON if it parses)
+      --allow-errors          go on after a failed cell
+      --out DIR               output folder (default: reports)
+      --cell-timeout SECONDS  per cell (default: 900)
+      --timeout SECONDS       per notebook (default: 3600)
+  memnets export EXECUTED.ipynb [--out PAGE.html]
+  memnets install-kernel [--prefix DIR] [--name NAME] [--force]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      param: { type: "string", short: "p", multiple: true, default: [] },
+      "allow-errors": { type: "boolean", default: false },
+      out: { type: "string" },
+      "cell-timeout": { type: "string" },
+      timeout: { type: "string" },
+      prefix: { type: "string" },
+      name: { type: "string" },
+      force: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help || command === undefined || command === "help") {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case "run":
+      return runLessons({
+        notebooks: positionals,
+        outDir: path.resolve(values.out ?? "reports"),
+        quick: values.quick,
+        parameters: parseParameters(values.param ?? []),
+        allowErrors: values["allow-errors"],
+        cellTimeoutMs: seconds(values["cell-timeout"], "cell-timeout", 900),
+        notebookTimeoutMs: seconds(values.timeout, "timeout", 3600),
+      });
+    case "export":
+      if (positionals.length !== 1) {
+        throw new RangeError("export expects one executed .ipynb file");
+      }
+      await exportOne(positionals[0], values.out);
+      return 0;
+    case "install-kernel": {
+      const dir = await installKernel({
+        prefix: values.prefix,
+        name: values.name,
+        force: values.force,
+      });
+      console.log(`installed the tslab kernelspec in ${dir}`);
+      return 0;
+    }
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`memnets: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,64 @@
+/**
+ * The Hopfield lesson runs in real Jupyter: Debian's `jupyter nbconvert
+ * --execute` starts the tslab kernel through our kernelspec, in notebooks/,
+ * exactly as JupyterLab or VS Code would.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { installKernel } from "../../kernel/src/kernelspec.js";
+import { missingTool } from "../helpers/system.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const nbconvert = "/usr/bin/jupyter-nbconvert";
+const skip = missingTool(nbconvert);
+const work = mkdtempSync(path.join(os.tmpdir(), "memnets-jupyter-"));
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(skip !== null)("real Jupyter (nbconvert --execute)", () => {
+  it("executes notebooks/01-hopfield.ipynb on the tslab kernelspec", async () => {
+    await installKernel({ prefix: work });
+    const output = path.join(work, "01-hopfield.executed.ipynb");
+    const run = await promisify(execFile)(
+      nbconvert,
+      [
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.kernel_name=tslab",
+        "--ExecutePreprocessor.timeout=600",
+        "--output",
+        output,
+        "01-hopfield.ipynb",
+      ],
+      {
+        cwd: path.join(root, "notebooks"),
+        env: {
+          ...process.env,
+          JUPYTER_PATH: path.join(work, "share", "jupyter"),
+          JUPYTER_DATA_DIR: path.join(work, "data"),
+          JUPYTER_RUNTIME_DIR: path.join(work, "runtime"),
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    expect(run.stderr).not.toMatch(/CellExecutionError/);
+    const executed = JSON.parse(readFileSync(output, "utf8"));
+    const code = executed.cells.filter(
+      (cell: { cell_type: string }) => cell.cell_type === "code",
+    );
+    expect(code.length).toBeGreaterThan(5);
+    for (const cell of code) expect(cell.execution_count).toBeGreaterThan(0);
+    const withPlot = code.filter((cell: { outputs: { data?: object }[] }) =>
+      cell.outputs.some(
+        (out) => out.data && "application/vnd.plotly.v1+json" in out.data,
+      ),
+    );
+    expect(withPlot.length).toBeGreaterThan(0);
+  }, 900_000);
+});
