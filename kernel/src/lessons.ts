@@ -94,47 +94,39 @@ async function runLesson(
     progress.invalid(name, message);
     return { name, status: "invalid", cells: "-", durationMs: 0, message };
   }
-  const result: RunResult = await runNotebook(source, {
-    cwd: path.dirname(file),
-    notebookPath: file,
-    quick: options.quick,
-    parameters: options.parameters,
-    allowErrors: options.allowErrors,
-    cellTimeoutMs: options.cellTimeoutMs,
-    notebookTimeoutMs: options.notebookTimeoutMs,
-    onProgress: (event) => progress.event(name, event),
-  });
-  recordRun(result);
+  let result: RunResult;
+  try {
+    result = await runNotebook(source, {
+      cwd: path.dirname(file),
+      notebookPath: file,
+      quick: options.quick,
+      parameters: options.parameters,
+      allowErrors: options.allowErrors,
+      cellTimeoutMs: options.cellTimeoutMs,
+      notebookTimeoutMs: options.notebookTimeoutMs,
+      onProgress: (event) => progress.event(name, event),
+    });
+  } catch (err) {
+    // Bad parameters or a kernel that would not start: nothing ran, so
+    // there is no executed copy to write; the summary says why.
+    const message = err instanceof Error ? err.message : String(err);
+    progress.invalid(name, message);
+    return { name, status: "not run", cells: "-", durationMs: 0, message };
+  }
   await writeFileAtomic(executedPath, JSON.stringify(result.notebook, null, 1) + "\n");
   const html = renderReport(result.notebook, {
     title: notebookTitle(result.notebook, name),
     sourcePath: path.relative(PROJECT_ROOT, file),
   });
   await writeFileAtomic(path.join(options.outDir, `${name}.html`), html);
-  const failure = result.failure;
+  const failure = result.failure ?? result.cellErrors[0];
   return {
     name,
     status: result.status,
     cells: `${result.cellsRun}/${result.codeCells}`,
     durationMs: result.durationMs,
-    message: failure
-      ? `cell ${failure.cellIndex}: ${failure.ename}: ${failure.evalue}`
-      : undefined,
+    message: failure?.message,
   };
-}
-
-/** Keeps the counts the index needs in the executed copy's metadata. */
-function recordRun(result: RunResult): void {
-  const metadata = result.notebook.metadata as Record<string, unknown>;
-  const memnets = (metadata.memnets ?? {}) as Record<string, unknown>;
-  memnets.run = {
-    ...((memnets.run as object | undefined) ?? {}),
-    status: result.status,
-    cellsRun: result.cellsRun,
-    codeCells: result.codeCells,
-    durationMs: result.durationMs,
-  };
-  metadata.memnets = memnets;
 }
 
 /** Rebuilds index.html from the executed copies in the output folder. */

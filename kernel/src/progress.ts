@@ -42,7 +42,7 @@ export class ConsoleProgress {
   }
 
   invalid(name: string, message: string): void {
-    console.log(`${name}: invalid notebook: ${message}`);
+    console.log(`${name}: not run: ${message}`);
   }
 
   summary(rows: SummaryRow[]): void {
