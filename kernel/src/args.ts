@@ -23,12 +23,17 @@ export function parseParameters(pairs: string[]): Record<string, unknown> {
   return parameters;
 }
 
-export function seconds(text: string | undefined, name: string, fallback: number) {
+export function seconds(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+) {
   if (text === undefined) return fallback * 1000;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`--${name} expects a positive number of seconds, got ${text}`);
+    throw new RangeError(
+      `--${name} expects a positive number of seconds, got ${text}`,
+    );
   }
   return value * 1000;
 }
-

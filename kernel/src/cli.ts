@@ -84,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`memnets: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `memnets: ${err instanceof Error ? err.message : String(err)}`,
+    );
     process.exit(2);
   },
 );

@@ -31,7 +31,8 @@ export function userJupyterDataDir(): string {
   if (process.platform === "win32") {
     return path.join(process.env.APPDATA ?? os.homedir(), "jupyter");
   }
-  const xdg = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share");
+  const xdg =
+    process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share");
   return path.join(xdg, "jupyter");
 }
 
@@ -44,17 +45,27 @@ export function kernelSpec(): object {
     "tslab",
   );
   return {
-    argv: [process.execPath, tslabBin, "kernel", "--config-path", "{connection_file}"],
+    argv: [
+      process.execPath,
+      tslabBin,
+      "kernel",
+      "--config-path",
+      "{connection_file}",
+    ],
     display_name: "TypeScript",
     language: "typescript",
   };
 }
 
 /** Writes the kernelspec; returns its folder. Refuses to overwrite a different one. */
-export async function installKernel(options: KernelspecOptions = {}): Promise<string> {
+export async function installKernel(
+  options: KernelspecOptions = {},
+): Promise<string> {
   const name = options.name ?? "tslab";
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new RangeError(`name must be letters, digits, '.', '_' or '-', got ${JSON.stringify(name)}`);
+    throw new RangeError(
+      `name must be letters, digits, '.', '_' or '-', got ${JSON.stringify(name)}`,
+    );
   }
   const base = options.prefix
     ? path.join(path.resolve(options.prefix), "share", "jupyter")

@@ -52,7 +52,9 @@ export async function defaultLessons(): Promise<string[]> {
 export function notebookTitle(nb: Notebook, fallback: string): string {
   for (const cell of nb.cells) {
     if (cell.cell_type !== "markdown") continue;
-    const text = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    const text = Array.isArray(cell.source)
+      ? cell.source.join("")
+      : cell.source;
     const match = /^#\s+(.+)$/m.exec(text);
     if (match) return match[1].trim();
   }
@@ -113,7 +115,10 @@ async function runLesson(
     progress.invalid(name, message);
     return { name, status: "not run", cells: "-", durationMs: 0, message };
   }
-  await writeFileAtomic(executedPath, JSON.stringify(result.notebook, null, 1) + "\n");
+  await writeFileAtomic(
+    executedPath,
+    JSON.stringify(result.notebook, null, 1) + "\n",
+  );
   const html = renderReport(result.notebook, {
     title: notebookTitle(result.notebook, name),
     sourcePath: path.relative(PROJECT_ROOT, file),
@@ -138,7 +143,9 @@ export async function writeIndex(outDir: string): Promise<void> {
     const executed = path.join(outDir, `${name}.ipynb`);
     if (!existsSync(executed)) continue;
     const nb = JSON.parse(await fs.readFile(executed, "utf8")) as Notebook;
-    const run = (nb.metadata?.memnets as { run?: Record<string, unknown> } | undefined)?.run ?? {};
+    const run =
+      (nb.metadata?.memnets as { run?: Record<string, unknown> } | undefined)
+        ?.run ?? {};
     entries.push({
       title: notebookTitle(nb, name),
       href: `${name}.html`,
@@ -150,11 +157,20 @@ export async function writeIndex(outDir: string): Promise<void> {
     });
   }
   const extraLinks = existsSync(path.join(outDir, "bench.html"))
-    ? [{ title: "Benchmark", href: "bench.html", note: "lib/ against its peers" }]
+    ? [
+        {
+          title: "Benchmark",
+          href: "bench.html",
+          note: "lib/ against its peers",
+        },
+      ]
     : [];
   await writeFileAtomic(
     path.join(outDir, "index.html"),
-    renderIndex(entries, { title: "memnets: networks with memory", extraLinks }),
+    renderIndex(entries, {
+      title: "memnets: networks with memory",
+      extraLinks,
+    }),
   );
 }
 
@@ -163,5 +179,8 @@ export async function exportOne(file: string, out?: string): Promise<void> {
   const nb = await readNotebook(file);
   const name = path.basename(file, ".ipynb");
   const target = out ?? path.join(path.dirname(file), `${name}.html`);
-  await writeFileAtomic(target, renderReport(nb, { title: notebookTitle(nb, name), sourcePath: file }));
+  await writeFileAtomic(
+    target,
+    renderReport(nb, { title: notebookTitle(nb, name), sourcePath: file }),
+  );
 }

@@ -27,16 +27,21 @@ export class ConsoleProgress {
         this.bar?.update({ cell: `cell ${event.cellIndex}` });
         break;
       case "cell-done":
-        if (this.bar) this.bar.increment(1, { cell: `cell ${event.cellIndex}` });
+        if (this.bar)
+          this.bar.increment(1, { cell: `cell ${event.cellIndex}` });
         else {
           const seconds = (event.durationMs / 1000).toFixed(1);
-          console.log(`  ${name} cell ${event.cellIndex}: ${event.status} (${seconds} s)`);
+          console.log(
+            `  ${name} cell ${event.cellIndex}: ${event.status} (${seconds} s)`,
+          );
         }
         break;
       case "notebook-done":
         this.bar?.stop();
         this.bar = null;
-        console.log(`${name}: ${event.status} in ${(event.durationMs / 1000).toFixed(1)} s`);
+        console.log(
+          `${name}: ${event.status} in ${(event.durationMs / 1000).toFixed(1)} s`,
+        );
         break;
     }
   }

@@ -52,9 +52,10 @@ export function ensureSystemTools(log = (line) => console.log(line)) {
   } catch {
     log(`system-deps: apt-get install ${packages.join(" ")} failed`);
   }
-  return SYSTEM_TOOLS.filter((tool) => !existsSync(tool.path)).map(
-    (tool) => ({ ...tool, reason: "apt-get install failed" }),
-  );
+  return SYSTEM_TOOLS.filter((tool) => !existsSync(tool.path)).map((tool) => ({
+    ...tool,
+    reason: "apt-get install failed",
+  }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
