@@ -55,6 +55,21 @@ describe("markdown and math", () => {
     expect(main).not.toContain("<em>");
   });
 
+  it("typesets inline math that ends in an escaped brace, also in a table", () => {
+    // Broke in the Hopfield report: `$z_j \in \{-1, +1\}$` in a table cell
+    // came out as text with its backslashes eaten.
+    const main = reportMain(
+      markdownCell(
+        "Set $S = \\{1, 2\\}$.\n\n| a | b |\n|---|---|\n" +
+          "| $z$ | $z_j \\in \\{-1, +1\\}$ |",
+      ),
+    );
+    expect(main.match(/<span class="katex">/g)?.length).toBe(3);
+    expect(main).toContain(
+      '<annotation encoding="application/x-tex">z_j \\in \\{-1, +1\\}',
+    );
+  });
+
   it("leaves prices, escaped dollars and code spans as text", () => {
     const main = reportMain(
       markdownCell("It costs $5 and $6. A \\$ sign. Code: `$x$`."),

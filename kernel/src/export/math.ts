@@ -49,7 +49,8 @@ const INLINE_RULES: { rule: RegExp; display: boolean }[] = [
   { rule: /^\$\$([\s\S]+?)\$\$/, display: true },
   // No backtick inside: `$x$` in a code span must not pair with a `$` before.
   {
-    rule: /^\$(?![\s$])((?:\\[\s\S]|[^\\$`])*?[^\s\\`])\$(?!\d)/,
+    // The last character may be an escaped one, as in `$\{a\}$`.
+    rule: /^\$(?![\s$])((?:\\[\s\S]|[^\\$`])*?(?:\\[\s\S]|[^\s\\`]))\$(?!\d)/,
     display: false,
   },
   { rule: /^\$([^\s\\$])\$(?!\d)/, display: false },
