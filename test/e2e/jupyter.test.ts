@@ -56,7 +56,7 @@ describe.skipIf(skip !== null)("real Jupyter (nbconvert --execute)", () => {
     // nbconvert exits non-zero on a failed cell (execFile would reject), and
     // no cell may hold an error output. Execution counts are not checked:
     // nbclient takes them from execute_input, which tslab never sends.
-    const outputs = code.flatMap(
+    const outputs: { output_type: string }[] = code.flatMap(
       (cell: { outputs: { output_type: string }[] }) => cell.outputs,
     );
     expect(outputs.filter((o) => o.output_type === "error")).toEqual([]);
