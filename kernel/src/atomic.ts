@@ -3,11 +3,18 @@
  *
  * A reader never sees a half-written file: the content goes to a temporary
  * file in the same folder (so the rename stays on one file system), is
- * flushed, and is then renamed over the target in one step.
+ * flushed, and is then renamed over the target in one step. A process that
+ * exits mid-write (Ctrl-C in the CLI) removes its temporary files.
  */
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, rmSync } from "node:fs";
 import path from "node:path";
+
+const inFlight = new Set<string>();
+
+process.on("exit", () => {
+  for (const tmp of inFlight) rmSync(tmp, { force: true });
+});
 
 export async function writeFileAtomic(
   target: string,
@@ -19,20 +26,20 @@ export async function writeFileAtomic(
     dir,
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
   );
-  const handle = await fs.open(tmp, "w");
+  inFlight.add(tmp);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
+    const handle = await fs.open(tmp, "w");
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
+  } finally {
+    inFlight.delete(tmp);
   }
 }

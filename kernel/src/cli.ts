@@ -11,7 +11,7 @@
  * callbacks and return values.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { installKernel } from "./kernelspec.js";
 import { runLessons, exportOne } from "./lessons.js";
 import { parseParameters, seconds } from "./args.js";
@@ -27,24 +27,51 @@ const USAGE = `usage:
   memnets export EXECUTED.ipynb [--out PAGE.html]
   memnets install-kernel [--prefix DIR] [--name NAME] [--force]`;
 
+const OPTIONS = {
+  quick: { type: "boolean", default: false },
+  param: {
+    type: "string",
+    short: "p",
+    multiple: true,
+    default: [] as string[],
+  },
+  "allow-errors": { type: "boolean", default: false },
+  out: { type: "string" },
+  "cell-timeout": { type: "string" },
+  timeout: { type: "string" },
+  prefix: { type: "string" },
+  name: { type: "string" },
+  force: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} satisfies NonNullable<ParseArgsConfig["options"]>;
+
+function parseCommandLine(args: string[]) {
+  return parseArgs({ args, allowPositionals: true, options: OPTIONS });
+}
+
+/** Ctrl-C and `kill` end the process through "exit", whose handlers kill
+ *  the kernel and remove temporary files (an uncaught signal skips them). */
+function exitOnSignals(): void {
+  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  for (const [signal, code] of Object.entries(codes)) {
+    process.on(signal, () => {
+      console.error(`\nmemnets: ${signal}, stopping`);
+      process.exit(code);
+    });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      quick: { type: "boolean", default: false },
-      param: { type: "string", short: "p", multiple: true, default: [] },
-      "allow-errors": { type: "boolean", default: false },
-      out: { type: "string" },
-      "cell-timeout": { type: "string" },
-      timeout: { type: "string" },
-      prefix: { type: "string" },
-      name: { type: "string" },
-      force: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(rest);
+  } catch (err) {
+    console.error(`memnets: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  exitOnSignals();
   if (values.help || command === undefined || command === "help") {
     console.log(USAGE);
     return command === undefined ? 2 : 0;

@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
@@ -96,7 +96,15 @@ export class KernelProcess {
   private exitInfo: KernelExit | null = null;
   private closed = false;
   readonly exited: Promise<KernelExit>;
-  private readonly onParentExit = () => this.killSync();
+  /**
+   * Our process is exiting (the CLI turns SIGINT and SIGTERM into an exit):
+   * kill the kernel's group and remove the folder holding the signing key.
+   * Only synchronous work runs in an "exit" handler.
+   */
+  private readonly onParentExit = () => {
+    this.killSync();
+    rmSync(this.connDir, { recursive: true, force: true });
+  };
 
   private constructor(
     private readonly child: ChildProcess,

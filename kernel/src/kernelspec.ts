@@ -62,7 +62,7 @@ export async function installKernel(
   options: KernelspecOptions = {},
 ): Promise<string> {
   const name = options.name ?? "tslab";
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     throw new RangeError(
       `name must be letters, digits, '.', '_' or '-', got ${JSON.stringify(name)}`,
     );

@@ -66,6 +66,7 @@ export async function runLessons(options: LessonsOptions): Promise<number> {
   const files = options.notebooks.length
     ? options.notebooks.map((file) => path.resolve(file))
     : await defaultLessons();
+  await checkTargets(files, options.outDir);
   const progress = new ConsoleProgress();
   const outcomes: Outcome[] = [];
   for (const file of files) {
@@ -77,6 +78,57 @@ export async function runLessons(options: LessonsOptions): Promise<number> {
   return outcomes.every((outcome) => outcome.status === "ok") ? 0 : 1;
 }
 
+/** True for a notebook that a memnets run wrote (it has a run record). */
+async function isExecutedCopy(file: string): Promise<boolean> {
+  try {
+    const nb = JSON.parse(await fs.readFile(file, "utf8"));
+    const run = nb?.metadata?.memnets?.run;
+    return typeof run === "object" && run !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses a run that could replace what a user wrote: two notebooks of one
+ * name (the second's copy would replace the first's), or an output notebook
+ * that exists and is not an executed copy of ours, such as a source reached
+ * through a symbolic link or a same-named notebook from another folder.
+ * Paths are compared after resolving links.
+ */
+export async function checkTargets(
+  files: string[],
+  outDir: string,
+): Promise<void> {
+  const byName = new Map<string, string>();
+  for (const file of files) {
+    const name = path.basename(file, ".ipynb");
+    const other = byName.get(name);
+    if (other !== undefined) {
+      throw new Error(
+        `${other} and ${file} would both write ${name}.ipynb; ` +
+          "run them with different --out folders",
+      );
+    }
+    byName.set(name, file);
+  }
+  const sources = new Set<string>();
+  for (const file of files) {
+    if (existsSync(file)) sources.add(await fs.realpath(file));
+  }
+  for (const name of byName.keys()) {
+    const target = path.join(outDir, `${name}.ipynb`);
+    if (!existsSync(target)) continue;
+    const real = await fs.realpath(target);
+    if (sources.has(real) || !(await isExecutedCopy(real))) {
+      throw new Error(
+        `refusing to replace ${target}: it is not an executed copy that ` +
+          "memnets wrote (no metadata.memnets.run); pick another --out",
+      );
+    }
+  }
+}
+
 async function runLesson(
   file: string,
   options: LessonsOptions,
@@ -84,10 +136,6 @@ async function runLesson(
 ): Promise<Outcome> {
   const name = path.basename(file, ".ipynb");
   const executedPath = path.join(options.outDir, `${name}.ipynb`);
-  if (path.resolve(executedPath) === path.resolve(file)) {
-    // Never write over what the user wrote.
-    throw new Error(`${file} is inside the output folder; pick another --out`);
-  }
   let source: Notebook;
   try {
     source = await readNotebook(file);
@@ -134,6 +182,23 @@ async function runLesson(
   };
 }
 
+function unreadableEntry(
+  name: string,
+  source: string,
+  err: unknown,
+): IndexEntry {
+  const reason = err instanceof Error ? err.message : String(err);
+  return {
+    title: `${name} (unreadable executed copy: ${reason})`,
+    href: `${name}.html`,
+    status: "unreadable",
+    cellsRun: 0,
+    codeCells: 0,
+    durationMs: 0,
+    sourcePath: path.relative(PROJECT_ROOT, source),
+  };
+}
+
 /** Rebuilds index.html from the executed copies in the output folder. */
 export async function writeIndex(outDir: string): Promise<void> {
   const lessons = await defaultLessons();
@@ -142,7 +207,14 @@ export async function writeIndex(outDir: string): Promise<void> {
     const name = path.basename(source, ".ipynb");
     const executed = path.join(outDir, `${name}.ipynb`);
     if (!existsSync(executed)) continue;
-    const nb = JSON.parse(await fs.readFile(executed, "utf8")) as Notebook;
+    let nb: Notebook;
+    try {
+      nb = JSON.parse(await fs.readFile(executed, "utf8")) as Notebook;
+    } catch (err) {
+      // One damaged copy must not hide the other lessons.
+      entries.push(unreadableEntry(name, source, err));
+      continue;
+    }
     const run =
       (nb.metadata?.memnets as { run?: Record<string, unknown> } | undefined)
         ?.run ?? {};
@@ -179,6 +251,9 @@ export async function exportOne(file: string, out?: string): Promise<void> {
   const nb = await readNotebook(file);
   const name = path.basename(file, ".ipynb");
   const target = out ?? path.join(path.dirname(file), `${name}.html`);
+  if (!target.endsWith(".html")) {
+    throw new RangeError(`--out must name an .html file, got ${target}`);
+  }
   await writeFileAtomic(
     target,
     renderReport(nb, { title: notebookTitle(nb, name), sourcePath: file }),

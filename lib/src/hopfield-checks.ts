@@ -126,8 +126,11 @@ export function checkOptionKeys(
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
+      const expected = known.length
+        ? `known: ${known.join(", ")}`
+        : "it takes no options";
       throw new RangeError(
-        `${name}: unsupported option "${key}" (known: ${known.join(", ")})`,
+        `${name}: unsupported option "${key}" (${expected})`,
       );
     }
   }

@@ -218,7 +218,7 @@ describe("learning rules bad input", () => {
     ).toThrow(/options\.diagonal/);
     expect(() =>
       HopfieldNetwork.fromPatterns([[1, -1]], "storkey", { scale: "1/N" }),
-    ).toThrow(/unsupported option "scale"/);
+    ).toThrow(/unsupported option "scale" \(it takes no options\)/);
     expect(() =>
       HopfieldNetwork.fromPatterns([[1, -1]], "oja" as LearningRule),
     ).toThrow(/rule: expected "hebbian" \| "storkey" \| "pseudoinverse"/);
