@@ -18,7 +18,6 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { installKernel } from "../../kernel/src/kernelspec.js";
 import { checkTargets, writeIndex } from "../../kernel/src/lessons.js";

@@ -6,9 +6,11 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  plainTitle,
   renderIndex,
   renderReport,
   type IndexEntry,
+  type NotebookOutput,
 } from "../../kernel/src/export/index.js";
 import { katexCss } from "../../kernel/src/export/assets.js";
 import { MIME_PREFERENCE } from "../../kernel/src/export/outputs.js";
@@ -97,6 +99,83 @@ describe("markdown and math", () => {
     expect(html).toContain('<a href="#cell-1-2">Part A</a>');
     expect(html).toMatch(/<a href="#cell-2-1">Part <span class="katex">/);
     expect(mainOf(html)).toMatch(/<table>[\s\S]*<td>1<\/td>/);
+  });
+
+  it("shows the title's math typeset in <h1> and as plain text in <title>", () => {
+    // Broke: the header and <title> printed "Unexec $x^2$" verbatim.
+    const fromHeading = renderReport(
+      notebook([markdownCell("# Unexec $x^2$ and **bold** `code`")]),
+    );
+    const fromOption = renderReport(notebook([codeCell("1", 1)]), {
+      title: "Unexec $x^2$ and **bold** `code`",
+    });
+    for (const html of [fromHeading, fromOption]) {
+      expect(html).toContain("<title>Unexec x^2 and bold code</title>");
+      const h1 = /<header class="page">\s*<h1>([\s\S]*?)<\/h1>/.exec(html);
+      expect(h1).not.toBeNull();
+      expect(h1![1]).toMatch(/^Unexec <span class="katex">/);
+      expect(h1![1]).toContain("<strong>bold</strong> <code>code</code>");
+      expect(h1![1]).not.toContain("$");
+    }
+  });
+
+  it("sanitises markup in a title given as an option", () => {
+    const html = renderReport(notebook([codeCell("1", 1)]), {
+      title: 'Hi <img src=x onerror="alert(1)"> <script>alert(2)</script>',
+    });
+    expect(html).toContain("<title>Hi</title>");
+    expect(markupOnly(html)).not.toMatch(/onerror|alert/);
+    expect(executableScripts(html)).toEqual([]);
+  });
+
+  it("reduces a title to plain text for reuse (plainTitle)", () => {
+    expect(plainTitle("Unexec $x^2$")).toBe("Unexec x^2");
+    expect(
+      plainTitle("# Energy $E(s)$ of **s**, `W` and [docs](https://x.org) #"),
+    ).toBe("Energy E(s) of s, W and docs");
+    expect(plainTitle("A &amp; B < C, costs $5 and $6")).toBe(
+      "A & B < C, costs $5 and $6",
+    );
+  });
+
+  it("does not number contents entries that carry their own numbers", () => {
+    // Broke: an <ol> put "1." before "1. The Hopfield network".
+    const html = renderReport(
+      notebook([
+        markdownCell(
+          "# Lesson\n\n## 1. The Hopfield network\n\n### 1.1 Energy",
+        ),
+        markdownCell("## 2. Training\n\n#### too deep\n\n### 2.1 Rule"),
+      ]),
+    );
+    const toc = /<nav class="toc">([\s\S]*?)<\/nav>/.exec(html)![1];
+    expect(toc).not.toContain("<ol");
+    const link = (id: string, text: string) =>
+      `<li><a href="#${id}">${text}</a>`;
+    expect(toc).toBe(
+      "<strong>Contents</strong><ul>" +
+        link("cell-1-1", "Lesson") +
+        "<ul>" +
+        link("cell-1-2", "1. The Hopfield network") +
+        "<ul>" +
+        link("cell-1-3", "1.1 Energy") +
+        "</li></ul></li>" +
+        link("cell-2-1", "2. Training") +
+        "<ul>" +
+        link("cell-2-3", "2.1 Rule") +
+        "</li></ul></li></ul></li></ul>",
+    );
+  });
+
+  it("nests contents that start below the top level or climb above it", () => {
+    const html = renderReport(
+      notebook([markdownCell("### a\n\n## b\n\n# c\n\n### e\n\n## d")]),
+    );
+    const toc = /<nav class="toc">([\s\S]*?)<\/nav>/.exec(html)![1];
+    expect(toc.replace(/<a href="#[\w-]+">/g, "<a>")).toBe(
+      "<strong>Contents</strong><ul><li><a>a</a></li><li><a>b</a></li>" +
+        "<li><a>c</a><ul><li><a>e</a></li><li><a>d</a></li></ul></li></ul>",
+    );
   });
 
   it("inlines KaTeX fonts as woff2 data URIs and nothing else", () => {
@@ -350,7 +429,9 @@ describe("no script and no network from notebook content", () => {
 });
 
 describe("plot bundle", () => {
-  const bundleMarker = /\* plotly\.js v\d+\.\d+\.\d+/g;
+  // Each dist bundle opens with "plotly.js v3.7.0" or, for a partial
+  // bundle, "plotly.js (cartesian - minified) v3.7.0".
+  const bundleMarker = /\* plotly\.js (\(\w+ - minified\) )?v\d+\.\d+\.\d+/g;
 
   it("is inlined once for a page with two plots", () => {
     const html = renderReport(fixture);
@@ -429,6 +510,43 @@ describe("run status and failures", () => {
     );
   });
 
+  it("does not claim a run stopped when there is no run record", () => {
+    // Broke: "No run record" and "This run stopped with an error in In [1]"
+    // side by side.
+    const html = renderReport(
+      notebook([
+        codeCell("boom()", 1, [
+          { output_type: "error", ename: "Error", evalue: "x", traceback: [] },
+        ]),
+        codeCell("later()", null),
+      ]),
+    );
+    expect(html).toContain("No run record");
+    expect(html).toContain(
+      'This notebook carries an error output in <a href="#cell-1">In [1]</a>.',
+    );
+    expect(html).not.toMatch(/this run|stopped|after it/i);
+  });
+
+  it("does not say a run stopped when it went on past allowed errors", () => {
+    const error: NotebookOutput = {
+      output_type: "error",
+      ename: "Error",
+      evalue: "allowed",
+      traceback: [],
+    };
+    const html = renderReport(
+      notebook([codeCell("a()", 1, [error]), codeCell("b()", 2, [error])], {
+        memnets: { run: { status: "errors" } },
+      }),
+    );
+    expect(html).toContain(
+      "This run went on past errors it was allowed. Error outputs in " +
+        '<a href="#cell-1">In [1]</a>, <a href="#cell-2">In [2]</a>.',
+    );
+    expect(html).not.toContain("stopped");
+  });
+
   it("rejects input that is not an nbformat-4 notebook", () => {
     expect(() => renderReport({} as never)).toThrow(TypeError);
     expect(() => renderReport({ nbformat: 3, cells: [] } as never)).toThrow(
@@ -449,7 +567,7 @@ describe("renderIndex", () => {
       sourcePath: "notebooks/01-hopfield.ipynb",
     },
     {
-      title: "RBM <contrastive>",
+      title: "RBM: a < b <script>alert(1)</script>",
       href: "02-rbm.html",
       status: "failed",
       cellsRun: 7,
@@ -466,7 +584,7 @@ describe("renderIndex", () => {
       extraLinks: [{ title: "Benchmarks", href: "bench.html", note: "speed" }],
     });
     expect(html).toContain('<a href="01-hopfield.html">Hopfield networks</a>');
-    expect(html).toContain('<a href="02-rbm.html">RBM &lt;contrastive&gt;</a>');
+    expect(html).toContain('<a href="02-rbm.html">RBM: a &lt; b</a>');
     expect(html).toContain('<td class="num">20 / 20</td>');
     expect(html).toContain('<td class="num">7 / 18</td>');
     expect(html).toContain("1 min 05 s");
@@ -475,6 +593,23 @@ describe("renderIndex", () => {
     expect(html).toContain('<a href="bench.html">Benchmarks</a> — speed');
     expect(html).toContain("Generated 2025-03-02 10:00 UTC.");
     expect(executableScripts(html)).toEqual([]);
+    expect(remoteReferences(html)).toEqual([]);
+  });
+
+  it("shows lesson titles' markdown and math rendered, not raw", () => {
+    // Broke: the index printed "Unexec $x^2$" as it stands in the notebook.
+    const html = renderIndex([
+      { ...entries[0], title: "Unexec $x^2$ and **bold** [link](x.html)" },
+    ]);
+    const link = /<a href="01-hopfield\.html">([\s\S]*?)<\/a><br>/.exec(html);
+    expect(link).not.toBeNull();
+    expect(link![1]).toMatch(/^Unexec <span class="katex">/);
+    expect(link![1]).toContain("<strong>bold</strong>");
+    // A link inside the title would nest inside the row's own link.
+    expect(link![1]).not.toContain("<a ");
+    expect(link![1]).toContain("link");
+    expect(html).not.toContain("$x^2$");
+    expect(html).toContain("KaTeX_Main");
     expect(remoteReferences(html)).toEqual([]);
   });
 

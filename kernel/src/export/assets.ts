@@ -1,7 +1,7 @@
 /**
  * Third-party files a report inlines, read once from node_modules and
  * cached for the life of the process: KaTeX's CSS with its fonts as data:
- * URIs, the highlight.js theme, and the plotly bundle. NOTICE.md at the
+ * URIs, the highlight.js theme, and the plotly bundles. NOTICE.md at the
  * repository root lists their licences.
  */
 import { createHash } from "node:crypto";
@@ -58,11 +58,62 @@ export function highlightCss(): string {
   );
 }
 
-/** The full plotly.js bundle, made safe to place inside <script>. */
-export function plotlyBundle(): string {
-  return cached("plotly.js", () =>
+/**
+ * The plotly.js dist bundles a page may inline, smallest first, each with
+ * the trace types it registers (as listed in plotly.js's dist/README.md and
+ * checked against each bundle's `Plotly.PlotSchema` in the browser test).
+ * `traces: undefined` marks the full bundle, which has every type.
+ */
+export const PLOTLY_BUNDLES: readonly {
+  file: string;
+  traces?: readonly string[];
+}[] = [
+  { file: "plotly-basic.min.js", traces: ["bar", "pie", "scatter"] },
+  {
+    file: "plotly-cartesian.min.js",
+    traces: [
+      "bar",
+      "box",
+      "contour",
+      "heatmap",
+      "histogram",
+      "histogram2d",
+      "histogram2dcontour",
+      "image",
+      "pie",
+      "scatter",
+      "scatterternary",
+      "violin",
+    ],
+  },
+  { file: "plotly.min.js" },
+];
+
+/** The smallest bundle whose trace types include every one of `types`. */
+export function choosePlotlyBundle(types: Iterable<string>): string {
+  const wanted = [...types];
+  const bundle = PLOTLY_BUNDLES.find(
+    ({ traces }) => !traces || wanted.every((type) => traces.includes(type)),
+  );
+  return bundle!.file;
+}
+
+/** Throw unless `file` is one of PLOTLY_BUNDLES. */
+function checkBundle(file: string): void {
+  if (!PLOTLY_BUNDLES.some((bundle) => bundle.file === file)) {
+    const known = PLOTLY_BUNDLES.map((bundle) => bundle.file).join(", ");
+    throw new RangeError(
+      `plotlyBundle: file must be one of ${known}, got ${JSON.stringify(file)}`,
+    );
+  }
+}
+
+/** A plotly.js dist bundle, made safe to place inside <script>. */
+export function plotlyBundle(file: string): string {
+  checkBundle(file);
+  return cached(file, () =>
     inlineScriptSource(
-      readFileSync(require.resolve("plotly.js/dist/plotly.min.js"), "utf8"),
+      readFileSync(require.resolve(`plotly.js/dist/${file}`), "utf8"),
     ),
   );
 }
@@ -73,7 +124,7 @@ export function scriptHash(source: string): string {
   return `'sha256-${digest}'`;
 }
 
-/** scriptHash of plotlyBundle(), computed once (the bundle is ~5 MB). */
-export function plotlyBundleHash(): string {
-  return cached("plotly.js:sha256", () => scriptHash(plotlyBundle()));
+/** scriptHash of plotlyBundle(file), computed once (bundles are 1-5 MB). */
+export function plotlyBundleHash(file: string): string {
+  return cached(`${file}:sha256`, () => scriptHash(plotlyBundle(file)));
 }

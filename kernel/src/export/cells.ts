@@ -12,6 +12,8 @@ export interface RenderedCell {
   html: string;
   headings: Heading[];
   hasPlot: boolean;
+  /** Trace types of the cell's drawn plots. */
+  traceTypes: string[];
   /** The cell has an `error` output. */
   failed: boolean;
   /** A code cell with source that has no execution count. */
@@ -35,6 +37,7 @@ function renderMarkdownCell(cell: NotebookCell, anchor: string): RenderedCell {
     html: `<section class="cell md" id="${anchor}">${html}</section>`,
     headings,
     hasPlot: false,
+    traceTypes: [],
     failed: false,
     notRun: false,
     isCode: false,
@@ -52,7 +55,7 @@ function renderCodeCell(
     typeof cell.execution_count === "number" ? cell.execution_count : undefined;
   const notRun = count === undefined && source.trim() !== "";
   const outputs = tags.includes("remove-output")
-    ? { html: "", hasPlot: false, hasError: false }
+    ? { html: "", hasPlot: false, hasError: false, traceTypes: [] }
     : renderOutputs(cell.outputs ?? []);
 
   const classes = ["cell", "code"];
@@ -73,6 +76,7 @@ function renderCodeCell(
     html,
     headings: [],
     hasPlot: outputs.hasPlot,
+    traceTypes: outputs.traceTypes,
     failed: outputs.hasError,
     notRun,
     isCode: true,
@@ -91,6 +95,7 @@ export function renderCell(
     html: "",
     headings: [],
     hasPlot: false,
+    traceTypes: [],
     failed: false,
     notRun: false,
     isCode: cell.cell_type === "code",

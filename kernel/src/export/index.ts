@@ -8,4 +8,5 @@ export {
   type IndexEntry,
   type IndexOptions,
 } from "./indexPage.js";
+export { plainTitle, titleHtml } from "./markdown.js";
 export type { Notebook, NotebookCell, NotebookOutput } from "./types.js";

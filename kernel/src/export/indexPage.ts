@@ -1,15 +1,22 @@
 /**
  * reports/index.html: the course's table of lessons, linking each report,
  * with room for extra pages (a benchmark page, say). Self-contained like
- * the reports: inline CSS, no script, no network.
+ * the reports: inline CSS (KaTeX's too when a title holds math), no
+ * script, no network.
  */
+import { katexCss } from "./assets.js";
 import { escapeHtml } from "./html.js";
+import { titleHtml } from "./markdown.js";
 import { contentSecurityPolicy, renderHead } from "./page.js";
 import { formatDate, formatDuration, statusClass } from "./runinfo.js";
 import { REPORT_CSS } from "./style.js";
 
 /** One lesson row of the index. */
 export interface IndexEntry {
+  /**
+   * The lesson's title as markdown (its first heading's text); shown
+   * rendered, math typeset, like the report's own header.
+   */
   title: string;
   /** Link to the lesson's report, relative to index.html. */
   href: string;
@@ -42,12 +49,13 @@ function safeHref(href: string, argument: string): string {
   return escapeHtml(href);
 }
 
-function renderRow(entry: IndexEntry, i: number): string {
+function renderRow(entry: IndexEntry, i: number, title: string): string {
   const status = escapeHtml(entry.status);
   return (
     `<tr><td class="num">${i + 1}</td>` +
     `<td><a href="${safeHref(entry.href, `entries[${i}].href`)}">` +
-    `${escapeHtml(entry.title)}</a><br><code class="src">` +
+    `${title || escapeHtml(entry.href)}</a><br>` +
+    `<code class="src">` +
     `${escapeHtml(entry.sourcePath)}</code></td>` +
     `<td><span class="status ${statusClass(entry.status)}">${status}</span></td>` +
     `<td class="num">${entry.cellsRun} / ${entry.codeCells}</td>` +
@@ -81,11 +89,15 @@ export function renderIndex(
     : `<span class="status status-ok">all ${entries.length} lessons ran</span>`;
   const total = entries.reduce((sum, e) => sum + e.durationMs, 0);
   const generated = formatDate(options.generatedAt ?? new Date());
+  const titles = entries.map((e) => titleHtml(e.title));
+  // KaTeX's stylesheet (~300 kB with fonts) only when a title has math.
+  const hasMath = titles.some((t) => t.includes('class="katex'));
+  const css = hasMath ? [REPORT_CSS, katexCss()] : [REPORT_CSS];
 
   return `<!doctype html>
 <html lang="en">
 <head>
-${renderHead(title, contentSecurityPolicy([]), [REPORT_CSS])}
+${renderHead(title, contentSecurityPolicy([]), css)}
 </head>
 <body>
 <header class="page">
@@ -97,7 +109,7 @@ ${renderHead(title, contentSecurityPolicy([]), [REPORT_CSS])}
 <thead><tr><th>#</th><th>Lesson</th><th>Status</th>
 <th>Cells run</th><th>Run time</th></tr></thead>
 <tbody>
-${entries.map(renderRow).join("\n")}
+${entries.map((e, i) => renderRow(e, i, titles[i])).join("\n")}
 </tbody>
 </table>
 ${renderExtra(options.extraLinks ?? [])}

@@ -1,19 +1,24 @@
 /**
  * Markdown (cells and text/markdown outputs) to sanitised HTML with
- * pre-typeset math, and the headings it holds for the page's contents.
+ * pre-typeset math, the headings it holds for the page's contents, and
+ * notebook titles (a heading's markdown) as inline HTML or plain text.
  */
 import { randomBytes } from "node:crypto";
 import { Marked } from "marked";
 import type { Tokens } from "marked";
 import { mathExtension, restoreMath, type MathStore } from "./math.js";
-import { htmlToText, sanitizeFragment } from "./sanitize.js";
+import { htmlToText, sanitizeFragment, sanitizeTitle } from "./sanitize.js";
 import { isRecord, joinText } from "./types.js";
 
 /** A heading met in the markdown, for the table of contents and title. */
 export interface Heading {
   depth: number;
   id: string;
-  /** Inline HTML (sanitised, math typeset) for the contents list. */
+  /**
+   * Inline HTML (sanitised, math typeset, links reduced to their text) for
+   * the contents list and the page header, where it sits inside a link or
+   * stands alone.
+   */
   html: string;
   /** Plain text, math left as TeX, for the page <title>. */
   text: string;
@@ -52,7 +57,7 @@ export function renderMarkdown(
   source: string,
   options: MarkdownOptions = {},
 ): MarkdownResult {
-  const store: MathStore = { nonce: randomBytes(6).toString("hex"), items: [] };
+  const store = newStore();
   const raw: { depth: number; id: string; inner: string }[] = [];
   const prefix = options.idPrefix ?? "h";
   const marked = new Marked({ gfm: true, async: false });
@@ -78,10 +83,51 @@ export function renderMarkdown(
   const headings = raw.map(({ depth, id, inner }) => ({
     depth,
     id,
-    html: restoreMath(sanitizeFragment(inner), store),
+    html: restoreMath(sanitizeTitle(inner), store),
     text: plainText(inner, store),
   }));
   return { html, headings };
+}
+
+/** A new math store; the nonce keeps a notebook from forging placeholders. */
+function newStore(): MathStore {
+  return { nonce: randomBytes(6).toString("hex"), items: [] };
+}
+
+/**
+ * Inline markdown of a title, with its math as placeholders. A leading
+ * `#` marker (and a closing `#` run) is dropped, so a whole heading line
+ * and its bare text give the same title.
+ */
+function parseTitle(markdown: string): { inner: string; store: MathStore } {
+  const store = newStore();
+  const text = String(markdown)
+    .replace(/\s+/g, " ")
+    .replace(/^ {0,3}#{1,6}(?: |$)/, "")
+    .replace(/ #+ *$/, "");
+  const marked = new Marked({ gfm: true, async: false });
+  marked.use(mathExtension(store));
+  return { inner: marked.parseInline(text) as string, store };
+}
+
+/**
+ * A notebook title (the markdown of its first heading) as inline HTML:
+ * markdown rendered, math typeset by KaTeX, sanitised, links reduced to
+ * their text (a title is often placed inside a link).
+ */
+export function titleHtml(markdown: string): string {
+  const { inner, store } = parseTitle(markdown);
+  return restoreMath(sanitizeTitle(inner), store).trim();
+}
+
+/**
+ * A notebook title as plain text, for `<title>` and terminal output:
+ * markdown marks stripped, math shown as its TeX source without the `$`
+ * delimiters (`Energy $E(s)$` gives `Energy E(s)`).
+ */
+export function plainTitle(markdown: string): string {
+  const { inner, store } = parseTitle(markdown);
+  return plainText(inner, store).replace(/\s+/g, " ");
 }
 
 /** Heading text without tags, formulas shown as their TeX source. */

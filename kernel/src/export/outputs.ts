@@ -29,8 +29,11 @@ export const MIME_PREFERENCE = [
 /** What the page needs to know about the outputs it holds. */
 export interface OutputSummary {
   html: string;
+  /** A plot is drawn (and needs the plotly bundle). */
   hasPlot: boolean;
   hasError: boolean;
+  /** Trace types of the drawn plots, each once. */
+  traceTypes: string[];
 }
 
 /** ANSI colour codes to HTML spans; the text is HTML-escaped first. */
@@ -73,8 +76,6 @@ function latexBody(text: string): string {
 function renderMime(mime: string, payload: unknown): string | undefined {
   const text = () => joinText(payload);
   switch (mime) {
-    case PLOTLY_MIME:
-      return renderPlot(payload);
     case "text/html":
       return `<div class="out-html">${sanitizeFragment(text())}</div>`;
     case "image/svg+xml":
@@ -98,13 +99,23 @@ function renderMime(mime: string, payload: unknown): string | undefined {
   return undefined;
 }
 
-/** The preferred usable representation of a MIME bundle. */
-export function renderBundle(data: MimeBundle): {
+/** One output's HTML; `traceTypes` is set when it draws a plot. */
+interface RenderedOutput {
   html: string;
   mime?: string;
-} {
+  traceTypes?: string[];
+}
+
+/** The preferred usable representation of a MIME bundle. */
+export function renderBundle(data: MimeBundle): RenderedOutput {
   for (const mime of MIME_PREFERENCE) {
     if (!(mime in data)) continue;
+    if (mime === PLOTLY_MIME) {
+      // A plot may come back as a note alone (it would need the network).
+      const plot = renderPlot(data[mime]);
+      if (plot) return { ...plot, mime };
+      continue;
+    }
     const html = renderMime(mime, data[mime]);
     if (html !== undefined) return { html, mime };
   }
@@ -147,7 +158,7 @@ function mergeStreams(outputs: NotebookOutput[]): NotebookOutput[] {
 }
 
 /** One output to HTML. */
-function renderOutput(output: NotebookOutput): { html: string; mime?: string } {
+function renderOutput(output: NotebookOutput): RenderedOutput {
   switch (output.output_type) {
     case "stream": {
       const name = output.name === "stderr" ? "stderr" : "stdout";
@@ -169,13 +180,22 @@ function renderOutput(output: NotebookOutput): { html: string; mime?: string } {
 /** All outputs of a code cell, in order. */
 export function renderOutputs(outputs: NotebookOutput[]): OutputSummary {
   const parts: string[] = [];
+  const traceTypes = new Set<string>();
   let hasPlot = false;
   let hasError = false;
   for (const output of mergeStreams(outputs)) {
-    const { html, mime } = renderOutput(output);
-    hasPlot ||= mime === PLOTLY_MIME;
+    const rendered = renderOutput(output);
+    if (rendered.traceTypes) {
+      hasPlot = true;
+      rendered.traceTypes.forEach((type) => traceTypes.add(type));
+    }
     hasError ||= output.output_type === "error";
-    parts.push(`<div class="output">${html}</div>`);
+    parts.push(`<div class="output">${rendered.html}</div>`);
   }
-  return { html: parts.join("\n"), hasPlot, hasError };
+  return {
+    html: parts.join("\n"),
+    hasPlot,
+    hasError,
+    traceTypes: [...traceTypes],
+  };
 }

@@ -1,14 +1,15 @@
 /**
  * The report page for one executed notebook: header with title and run
  * line, a banner when the run failed, contents, cells, and the inlined
- * styles and (only when a plot is present) the plotly bundle.
+ * styles and (only when a plot is present) the smallest plotly bundle
+ * that draws it.
  *
  * A Content-Security-Policy in the page forbids every network load and
  * allows only the page's own scripts (by hash), so even markup the
  * sanitiser missed could neither fetch nor run anything.
  */
-import path from "node:path";
 import {
+  choosePlotlyBundle,
   highlightCss,
   katexCss,
   plotlyBundle,
@@ -16,15 +17,19 @@ import {
   scriptHash,
 } from "./assets.js";
 import { renderCell, type RenderedCell } from "./cells.js";
+import { pageTitle, renderBanner, renderToc } from "./header.js";
 import { escapeHtml } from "./html.js";
-import type { Heading } from "./markdown.js";
 import { PLOT_RENDERER } from "./plot.js";
-import { readRunInfo, renderRunLine, type RunInfo } from "./runinfo.js";
+import { readRunInfo, renderRunLine } from "./runinfo.js";
 import { REPORT_CSS } from "./style.js";
 import { isRecord, type Notebook } from "./types.js";
 
 export interface ReportOptions {
-  /** Page title; default: the first `# ` heading, else the file name. */
+  /**
+   * Page title as markdown (a heading's text: `Energy $E$` is typeset in
+   * the header and shown as `Energy E` in <title>); default: the first
+   * `# ` heading, else the file name.
+   */
   title?: string;
   /** Path of the executed notebook, shown under the title. */
   sourcePath?: string;
@@ -75,54 +80,21 @@ function notebookLanguage(nb: Notebook): string {
   return typeof name === "string" ? name : "typescript";
 }
 
-function renderToc(headings: Heading[]): string {
-  const items = headings
-    .filter((h) => h.depth <= 3)
-    .map(
-      (h) =>
-        `<li class="depth-${h.depth}"><a href="#${h.id}">${h.html}</a></li>`,
-    );
-  if (items.length < 2) return "";
-  return `<nav class="toc"><strong>Contents</strong><ol>${items.join("")}</ol></nav>`;
-}
-
-/** The banner naming the failing cell, or the bad status of the run. */
-function renderBanner(cells: RenderedCell[], run: RunInfo | undefined): string {
-  const index = cells.findIndex((c) => c.failed);
-  const notRun = cells.filter((c) => c.notRun).length;
-  const skipped = notRun
-    ? ` ${notRun} code cell(s) after it were not run.`
-    : "";
-  if (index >= 0) {
-    const count = cells[index].executionCount;
-    const label = count === undefined ? `cell ${index + 1}` : `In [${count}]`;
-    return (
-      `<div class="banner" role="alert">This run stopped with an error in ` +
-      `<a href="#cell-${index + 1}">${label}</a>.${skipped}</div>`
-    );
-  }
-  if (run?.status && run.status !== "ok") {
-    return (
-      `<div class="banner" role="alert">Run status: ` +
-      `${escapeHtml(run.status)}.${skipped}</div>`
-    );
-  }
-  return "";
-}
-
-function pageTitle(headings: Heading[], options: ReportOptions): string {
-  const h1 = headings.find((h) => h.depth === 1);
-  if (options.title) return options.title;
-  if (h1 && h1.text) return h1.text;
-  if (options.sourcePath) return path.basename(options.sourcePath, ".ipynb");
-  return "Notebook";
-}
-
-/** Scripts for plots: the plotly bundle once, then the renderer. */
-function plotScripts(): { html: string; hashes: string[] } {
+/**
+ * Scripts for plots: once, the smallest plotly bundle that draws every
+ * trace type on the page (the full one is ~5 MB), then the renderer.
+ */
+function plotScripts(cells: RenderedCell[]): {
+  html: string;
+  hashes: string[];
+} {
+  if (!cells.some((c) => c.hasPlot)) return { html: "", hashes: [] };
+  const file = choosePlotlyBundle(cells.flatMap((c) => c.traceTypes));
   return {
-    html: `<script>${plotlyBundle()}</script>\n<script>${PLOT_RENDERER}</script>`,
-    hashes: [plotlyBundleHash(), scriptHash(PLOT_RENDERER)],
+    html:
+      `<script>${plotlyBundle(file)}</script>\n` +
+      `<script>${PLOT_RENDERER}</script>`,
+    hashes: [plotlyBundleHash(file), scriptHash(PLOT_RENDERER)],
   };
 }
 
@@ -139,15 +111,13 @@ export function renderReport(
   const cells = nb.cells.map((cell, i) => renderCell(cell, i, language));
   const headings = cells.flatMap((c) => c.headings);
   const run = readRunInfo(nb.metadata);
-  const title = pageTitle(headings, options);
+  const title = pageTitle(headings, options.title, options.sourcePath);
   // Blank code cells are neither run nor counted.
   const ran = cells.filter((c) => c.executionCount !== undefined).length;
   const total = cells.filter(
     (c) => c.executionCount !== undefined || c.notRun,
   ).length;
-  const scripts = cells.some((c) => c.hasPlot)
-    ? plotScripts()
-    : { html: "", hashes: [] };
+  const scripts = plotScripts(cells);
   const csp = contentSecurityPolicy(scripts.hashes);
   const css = [REPORT_CSS, katexCss(), highlightCss()];
   const source = options.sourcePath
@@ -157,11 +127,11 @@ export function renderReport(
   return `<!doctype html>
 <html lang="en">
 <head>
-${renderHead(title, csp, css)}
+${renderHead(title.text, csp, css)}
 </head>
 <body>
 <header class="page">
-<h1>${escapeHtml(title)}</h1>
+<h1>${title.html}</h1>
 ${renderRunLine(run)}
 <p class="source-line">${ran} of ${total} code cells run${source}</p>
 ${renderBanner(cells, run)}

@@ -105,6 +105,40 @@ export function sanitizeFragment(html: string): string {
   return sanitizeHtml(html, HTML_OPTIONS);
 }
 
+/**
+ * Options for a title's inline HTML: the markdown allowlist without links
+ * (a title sits inside the contents' and the index's own links, and links
+ * do not nest) and without block elements.
+ */
+const TITLE_OPTIONS: IOptions = {
+  ...HTML_OPTIONS,
+  allowedTags: [
+    "em",
+    "strong",
+    "code",
+    "del",
+    "ins",
+    "sub",
+    "sup",
+    "b",
+    "i",
+    "s",
+    "u",
+    "mark",
+    "small",
+    "abbr",
+    "kbd",
+    "span",
+    "img",
+    "br",
+  ],
+};
+
+/** Sanitise a heading's or title's inline HTML; tags not kept leave text. */
+export function sanitizeTitle(html: string): string {
+  return sanitizeHtml(html, TITLE_OPTIONS);
+}
+
 /** Strip every tag, leaving escaped text (for titles and the contents). */
 export function htmlToText(html: string): string {
   return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} });

@@ -31,9 +31,9 @@ header.page h1 { margin: 0 0 0.3rem; font-size: 1.9rem; line-height: 1.2; }
   background: var(--err-bg);
 }
 nav.toc { margin-top: 1rem; font-size: 0.95rem; }
-nav.toc ol { margin: 0.3rem 0; padding-left: 1.3rem; }
-nav.toc .depth-2 { margin-left: 1rem; }
-nav.toc .depth-3 { margin-left: 2rem; font-size: 0.9rem; }
+nav.toc ul { margin: 0.3rem 0; padding-left: 0; list-style: none; }
+nav.toc ul ul { margin: 0.1rem 0 0.2rem; padding-left: 1.2rem; }
+nav.toc ul ul ul { font-size: 0.9rem; }
 nav.toc a, main a { color: #0969da; }
 main { padding-bottom: 3rem; }
 .cell { margin: 1.1rem 0; }
@@ -74,6 +74,10 @@ pre { margin: 0; font-size: 0.85rem; line-height: 1.45; overflow-x: auto; }
 .out-unsupported, .removed-image { color: var(--muted); font-style: italic; }
 .plot { width: 100%; min-height: 300px; }
 .plot-failed { color: var(--bad); min-height: 0; }
+.plot-note {
+  margin: 0.3rem 0; padding: 0.4rem 0.7rem; color: var(--muted);
+  background: var(--code-bg); border-left: 3px solid var(--rule);
+}
 .md { max-width: 48rem; }
 .md code { background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 4px; }
 .md pre { background: var(--code-bg); padding: 0.6rem 0.8rem; border-radius: 6px; }
