@@ -20,7 +20,12 @@ const work = mkdtempSync(path.join(os.tmpdir(), "memnets-jupyter-"));
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(skip !== null)("real Jupyter (nbconvert --execute)", () => {
+// The reason for a skip goes in the suite name, so the run shows it.
+const suite = skip
+  ? `real Jupyter (skipped: ${skip})`
+  : "real Jupyter (nbconvert --execute)";
+
+describe.skipIf(skip !== null)(suite, () => {
   it("executes notebooks/01-hopfield.ipynb on the tslab kernelspec", async () => {
     await installKernel({ prefix: work });
     const output = path.join(work, "01-hopfield.executed.ipynb");

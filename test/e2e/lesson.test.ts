@@ -70,7 +70,13 @@ describe("memnets run --quick on the Hopfield lesson", () => {
   });
 });
 
-describe.skipIf(chromiumMissing() !== null)("the lesson report offline", () => {
+const noChromium = chromiumMissing();
+// The reason for a skip goes in the suite name, so the run shows it.
+const offline = noChromium
+  ? `the lesson report offline (skipped: ${noChromium})`
+  : "the lesson report offline";
+
+describe.skipIf(noChromium !== null)(offline, () => {
   let browser: OfflineBrowser;
   let plotCount = 0;
 
