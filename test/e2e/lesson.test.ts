@@ -117,6 +117,16 @@ describe.skipIf(noChromium !== null)(offline, () => {
     expect(sizes.length).toBeGreaterThan(10);
     expect(sizes.every((width) => width > 0)).toBe(true);
     expect(await browser.page.locator(".katex-error").count()).toBe(0);
+    // No formula left as TeX source in the prose (as `$z_j \in \{...\}$`
+    // was once, in a table cell).
+    const prose = await browser.page.$$eval("section.cell.md", (cells) =>
+      cells.map((cell) => {
+        const copy = cell.cloneNode(true) as HTMLElement;
+        copy.querySelectorAll(".katex, code, pre").forEach((n) => n.remove());
+        return copy.textContent ?? "";
+      }),
+    );
+    expect(prose.filter((text) => /\$|\\[a-z]+\{/.test(text))).toEqual([]);
   });
 
   it("asks the network for nothing and raises no page error", () => {
