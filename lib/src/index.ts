@@ -15,3 +15,15 @@ export {
   type DisplaySink,
   type MimeBundle,
 } from "./display";
+export {
+  Matrix,
+  dtypeOf,
+  isFloatArray,
+  type DType,
+  type FloatArray,
+} from "./tensor";
+export * from "./ops";
+export * from "./losses";
+export * from "./optim";
+export * from "./gradcheck";
+export * from "./train";
