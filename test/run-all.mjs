@@ -25,7 +25,11 @@ let failed = 0;
 const count = (ok) => (ok ? passed++ : failed++);
 
 // A failed build leaves nothing worth testing: stop there.
-if (!run("build", [bin("typescript", "bin/tsc"), "-b", "lib", "kernel"])) {
+// The same steps as `npm run build`: the wasm kernels, then TypeScript.
+const built =
+  run("build: wasm", [path.join(root, "lib", "wasm", "build.mjs")]) &&
+  run("build", [bin("typescript", "bin/tsc"), "-b", "lib", "kernel"]);
+if (!built) {
   console.log("\n0 passed, 1 failed");
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 export const version = "0.1.0";
 export * from "./random";
+export * from "./gemm";
 export * from "./hopfield";
 export * from "./modern-hopfield";
 export * from "./datasets";

@@ -69,9 +69,6 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-/** Same as `describeValue` (the gemm modules import it by this name). */
-export const describe = describeValue;
-
 /** Throws unless `value` is an integer >= 0 (a dimension or a count). */
 export function checkSize(name: string, value: unknown): number {
   if (typeof value !== "number") {
