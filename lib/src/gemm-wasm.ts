@@ -263,6 +263,30 @@ function cut(length: number, step: number): number {
 
 let instance: WasmGemm | undefined;
 
+/**
+ * V8 first runs wasm on its baseline compiler and swaps in optimised code
+ * compiled in the background once a function has run a while; a call
+ * already under way keeps the slow code, so a first large product ran 3 to
+ * 5 times slower than the next. Repeating a 64^3 product for WARM_UP_MS
+ * per dtype when the module loads triggers the swap and gives the
+ * background compiler time to finish (measured here: 20 ms of warm-up took
+ * a first 1000^3 float32 product from about 4 to about 20 GFLOP/s).
+ */
+function warmUp(gemm: WasmGemm): void {
+  const job = { transA: false, transB: false, m: 64, n: 64, k: 64 };
+  const full = { ...job, alpha: 1, beta: 0 };
+  for (const make of [Float32Array, Float64Array]) {
+    const a = new make(64 * 64);
+    const c = new make(64 * 64);
+    const start = performance.now();
+    while (performance.now() - start < WARM_UP_MS) {
+      gemm.run(full, a, a, c, 1);
+    }
+  }
+}
+
+const WARM_UP_MS = 25;
+
 /** Bytes of wasm memory in use (0 before the first wasm GEMM): it grows
  * to the largest product seen and then stays put. */
 export function wasmMemoryBytes(): number {
@@ -271,6 +295,9 @@ export function wasmMemoryBytes(): number {
 
 /** The process-wide wasm GEMM, loaded on first use. */
 export function wasmGemm(): WasmGemm {
-  instance ??= new WasmGemm();
+  if (instance === undefined) {
+    instance = new WasmGemm();
+    warmUp(instance);
+  }
   return instance;
 }
