@@ -71,6 +71,8 @@ export interface WasmJob {
 }
 
 const PAGE = 65536;
+/** wasm32's limit: 65536 pages of 64 KiB, 4 GiB. */
+const MAX_PAGES = 65536;
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
 // Runs in the worker: a second instance of the module over the shared
@@ -137,7 +139,7 @@ class WasmGemm {
     this.module = loadModule();
     this.memory = new wasm.Memory({
       initial: 2,
-      maximum: 65536,
+      maximum: MAX_PAGES,
       shared: true,
     });
     const instance = new wasm.Instance(this.module, {
@@ -162,6 +164,13 @@ class WasmGemm {
   /** Grows the memory to at least `bytes`. */
   reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
+    if (bytes > MAX_PAGES * PAGE) {
+      // The operands are copied whole into wasm memory (4 GiB at most).
+      throw new RangeError(
+        `gemm: A, B and C need ${bytes} bytes of wasm memory, more than ` +
+          `its limit of ${MAX_PAGES * PAGE}; use gemmReference or split C`,
+      );
+    }
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
   }
 

@@ -118,10 +118,13 @@ export function logSigmoid(x: FloatArray, out?: FloatArray): FloatArray {
   return y;
 }
 
-/** ReLU max(x, 0), elementwise; `x`, `out` `[n]`. */
+/**
+ * ReLU max(x, 0), elementwise; `x`, `out` `[n]`. NaN stays NaN (as in
+ * NumPy and PyTorch), so a diverging model reaches the loss check.
+ */
 export function relu(x: FloatArray, out?: FloatArray): FloatArray {
   const y = unaryOut(x, out);
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  for (let i = 0; i < x.length; i++) y[i] = x[i] < 0 ? 0 : x[i];
   return y;
 }
 

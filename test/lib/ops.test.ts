@@ -149,6 +149,10 @@ describe("logSigmoid", () => {
 });
 
 describe("elementwise kernels", () => {
+  it("relu keeps NaN so a diverging model reaches the loss check", () => {
+    expect(Array.from(relu(f64(NaN, -2, 3)))).toEqual([NaN, 0, 3]);
+  });
+
   it("write into out, which may be the input itself", () => {
     const x = f64(-1, 0, 2);
     const out = new Float64Array(3);
