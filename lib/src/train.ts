@@ -168,7 +168,8 @@ class Run {
   record(step: number, epoch: number, loss: unknown): void {
     if (typeof loss !== "number") {
       throw new TypeError(
-        `options.step: expected to return a number (the loss) at step ${step}, got ${describeValue(loss)}`,
+        "options.step: expected to return a number (the loss) at step " +
+          `${step}, got ${describeValue(loss)}`,
       );
     }
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(step, loss, epoch);

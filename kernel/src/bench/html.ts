@@ -98,7 +98,9 @@ function rowHtml(row: RowResult): string {
   const figures = s
     ? [s.median, s.min, s.max].map((x) => cell(formatFigure(x), "num"))
     : [
-        `<td colspan="3" class="${row.status}">${escapeHtml(`${row.status}: ${row.reason ?? ""}`)}</td>`,
+        `<td colspan="3" class="${row.status}">` +
+          escapeHtml(`${row.status}: ${row.reason ?? ""}`) +
+          "</td>",
       ];
   return [
     "<tr>",

@@ -28,7 +28,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions & {
       only = new RegExp(values.only, "i");
     } catch (err) {
       throw new RangeError(
-        `--only expects a regular expression, got ${JSON.stringify(values.only)}: ${(err as Error).message}`,
+        `--only expects a regular expression, got ` +
+          `${JSON.stringify(values.only)}: ${(err as Error).message}`,
       );
     }
   }
