@@ -22,6 +22,7 @@
  */
 import { wasmGemm } from "./gemm-wasm";
 import {
+  checkOptionKeys,
   Matrix,
   checkFloatArray,
   checkMatrix,
@@ -222,13 +223,7 @@ function checkOptions<T extends object>(options: T, known: string[]): T {
       `options: expected an object, got ${describeValue(options)}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(
-        `options: unsupported option "${key}" (known: ${known.join(", ")})`,
-      );
-    }
-  }
+  checkOptionKeys("options", options, known);
   return options;
 }
 

@@ -25,7 +25,7 @@
  * gradient: the analytic gradient is then backward(R).
  */
 
-import { describeValue } from "./tensor";
+import { checkOptionKeys, describeValue } from "./tensor";
 
 /** Options of `gradCheck` and `assertGradients`. */
 export interface GradCheckOptions {
@@ -130,11 +130,7 @@ export function gradCheck(
   analytic: ArrayLike<number>,
   options: GradCheckOptions = {},
 ): GradCheckResult {
-  for (const key of Object.keys(options)) {
-    if (key !== "eps" && key !== "tolerance" && key !== "floor") {
-      throw new RangeError(`options.${key}: unsupported option`);
-    }
-  }
+  checkOptionKeys("options", options, ["eps", "tolerance", "floor"]);
   const eps = positiveOption(options.eps, "eps", 1e-6);
   const tolerance = positiveOption(options.tolerance, "tolerance", 1e-6);
   const floor = positiveOption(options.floor, "floor", 1e-8);

@@ -114,28 +114,6 @@ export function checkChoice<T extends string>(
   }
 }
 
-/** Throws if `options` has a key outside `known` (a typo must not pass). */
-export function checkOptionKeys(
-  name: string,
-  options: object | undefined,
-  known: readonly string[],
-): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`${name}: expected an object, got ${typeof options}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const expected = known.length
-        ? `known: ${known.join(", ")}`
-        : "it takes no options";
-      throw new RangeError(
-        `${name}: unsupported option "${key}" (${expected})`,
-      );
-    }
-  }
-}
-
 /** A random source (duck-typed). */
 export function checkRandom(name: string, random: unknown): void {
   // Duck-typed: a Random from another copy of the library must pass too.
@@ -153,3 +131,5 @@ export function describeKind(value: unknown): string {
   if (typeof value !== "object") return typeof value;
   return (value as object).constructor?.name ?? "object";
 }
+
+export { checkOptionKeys } from "./tensor";

@@ -16,6 +16,7 @@ import { logSumExpRows, softmaxRows } from "./ops-rows";
 import {
   checkFloatArray,
   checkMatrix,
+  checkOptionKeys,
   describeValue,
   dtypeOf,
   outLike,
@@ -36,12 +37,7 @@ export interface LossResult<G> {
 }
 
 function reductionScale(options: LossOptions | undefined, n: number) {
-  const known = ["reduction"];
-  for (const key of Object.keys(options ?? {})) {
-    if (!known.includes(key)) {
-      throw new RangeError(`options.${key}: unsupported option`);
-    }
-  }
+  checkOptionKeys("options", options, ["reduction"]);
   const reduction = options?.reduction ?? "mean";
   if (reduction !== "mean" && reduction !== "sum") {
     throw new RangeError(

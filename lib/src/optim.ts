@@ -19,7 +19,13 @@
  * dtype, so long runs in float32 do not lose small moment updates.
  */
 
-import { Matrix, checkFloatArray, describeValue, dtypeOf } from "./tensor";
+import {
+  Matrix,
+  checkFloatArray,
+  checkOptionKeys,
+  describeValue,
+  dtypeOf,
+} from "./tensor";
 import type { FloatArray } from "./tensor";
 
 /** A trainable array and its gradient buffer (same length and dtype). */
@@ -66,17 +72,6 @@ export function checkParameters(params: unknown): Parameter[] {
     names.add(p.name);
   });
   return params;
-}
-
-/** Throws on option keys outside `known` (unsupported options). */
-function checkKeys(options: object, known: string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(
-        `options.${key}: unsupported option (known: ${known.join(", ")})`,
-      );
-    }
-  }
 }
 
 /** Allowed ranges of numeric options. */
@@ -169,7 +164,7 @@ export class SGD extends Optimizer {
   constructor(params: Parameter[], options: SGDOptions) {
     const o = options as unknown as Record<string, unknown>;
     super(params, o);
-    checkKeys(o, ["learningRate", "momentum", "weightDecay"]);
+    checkOptionKeys("options", o, ["learningRate", "momentum", "weightDecay"]);
     this.momentum = numberOption(o, "momentum", 0, "unit");
     this.velocity = this.stateBuffers();
   }
@@ -224,7 +219,7 @@ export class Adam extends Optimizer {
   constructor(params: Parameter[], options: AdamOptions) {
     const o = options as unknown as Record<string, unknown>;
     super(params, o);
-    checkKeys(o, [
+    checkOptionKeys("options", o, [
       "learningRate",
       "beta1",
       "beta2",
@@ -292,7 +287,7 @@ export class Adagrad extends Optimizer {
   constructor(params: Parameter[], options: AdagradOptions) {
     const o = options as unknown as Record<string, unknown>;
     super(params, o);
-    checkKeys(o, [
+    checkOptionKeys("options", o, [
       "learningRate",
       "epsilon",
       "initialAccumulator",

@@ -292,3 +292,28 @@ export function outLike(
   if (out === undefined) return allocate(dtypeOf(like), like.length);
   return checkFloatArray(name, out, like.length, dtypeOf(like));
 }
+
+/**
+ * Throws if `options` has a key outside `known` (a typo must not pass):
+ * the one check of option names that every module uses.
+ */
+export function checkOptionKeys(
+  name: string,
+  options: object | undefined,
+  known: readonly string[],
+): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`${name}: expected an object, got ${typeof options}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const expected = known.length
+        ? `known: ${known.join(", ")}`
+        : "it takes no options";
+      throw new RangeError(
+        `${name}.${key}: unsupported option "${key}" (${expected})`,
+      );
+    }
+  }
+}

@@ -13,7 +13,7 @@
  */
 
 import type { Random } from "./random";
-import { checkSize, describeValue } from "./tensor";
+import { checkOptionKeys, checkSize, describeValue } from "./tensor";
 
 /** Thrown when a step returns a NaN or infinite loss. */
 export class NonFiniteLossError extends Error {
@@ -208,9 +208,5 @@ function checkKeys(options: unknown, known: string[]): void {
       `options: expected an object, got ${describeValue(options)}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new RangeError(`options.${key}: unsupported option`);
-    }
-  }
+  checkOptionKeys("options", options, known);
 }
