@@ -167,8 +167,8 @@ async function runLesson(
     executedPath,
     JSON.stringify(result.notebook, null, 1) + "\n",
   );
+  // The exporter titles the page from the first `# ` heading itself.
   const html = renderReport(result.notebook, {
-    title: notebookTitle(result.notebook, name),
     sourcePath: path.relative(PROJECT_ROOT, file),
   });
   await writeFileAtomic(path.join(options.outDir, `${name}.html`), html);
@@ -254,8 +254,5 @@ export async function exportOne(file: string, out?: string): Promise<void> {
   if (!target.endsWith(".html")) {
     throw new RangeError(`--out must name an .html file, got ${target}`);
   }
-  await writeFileAtomic(
-    target,
-    renderReport(nb, { title: notebookTitle(nb, name), sourcePath: file }),
-  );
+  await writeFileAtomic(target, renderReport(nb, { sourcePath: file }));
 }

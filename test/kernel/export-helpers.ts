@@ -2,11 +2,24 @@
  * Builders of small nbformat-4 notebooks and HTML probes shared by the
  * exporter tests.
  */
+import { readFileSync } from "node:fs";
 import type {
   Notebook,
   NotebookCell,
   NotebookOutput,
 } from "../../kernel/src/export/index.js";
+
+/** test/fixtures/executed/showcase.ipynb: every output type, two plots. */
+export const showcase = JSON.parse(
+  readFileSync(
+    new URL("../fixtures/executed/showcase.ipynb", import.meta.url),
+    "utf8",
+  ),
+);
+
+/** A 1x1 PNG, base64. */
+export const PNG_1X1 =
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
 
 export function markdownCell(source: string): NotebookCell {
   return { cell_type: "markdown", metadata: {}, source };

@@ -2,7 +2,6 @@
  * Plots in the report: which plotly bundle a page inlines, and figures
  * that would need the network (geo and map plots, remote images).
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../../kernel/src/export/index.js";
 import {
@@ -16,18 +15,12 @@ import {
   mainOf,
   notebook,
   remoteReferences,
+  PNG_1X1,
+  showcase,
 } from "./export-helpers.js";
 
-const fixture = JSON.parse(
-  readFileSync(
-    new URL("../fixtures/executed/showcase.ipynb", import.meta.url),
-    "utf8",
-  ),
-);
-
-const PNG_URI =
-  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1Pe" +
-  "AAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+const fixture = showcase;
+const PNG_URI = `data:image/png;base64,${PNG_1X1}`;
 
 /** A page with one plot per figure. */
 function plotPage(...figures: Record<string, unknown>[]): string {

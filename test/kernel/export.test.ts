@@ -3,7 +3,6 @@
  * the plot bundle, run status, and the course index.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   plainTitle,
@@ -23,17 +22,11 @@ import {
   markupOnly,
   notebook,
   remoteReferences,
+  PNG_1X1,
+  showcase,
 } from "./export-helpers.js";
 
-const fixture = JSON.parse(
-  readFileSync(
-    new URL("../fixtures/executed/showcase.ipynb", import.meta.url),
-    "utf8",
-  ),
-);
-
-const PNG_1X1 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+const fixture = showcase;
 
 function reportMain(...cells: Parameters<typeof notebook>[0]): string {
   return mainOf(renderReport(notebook(cells)));
