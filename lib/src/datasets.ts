@@ -19,6 +19,8 @@ import { gunzipSync } from "node:zlib";
 
 import font from "oled-font-5x7";
 
+import { allocate, checkDType, type DType, Matrix } from "./tensor";
+
 /** A set of labelled bipolar bitmaps. */
 export interface BitmapSet {
   width: number;
@@ -37,6 +39,16 @@ export interface DigitSet {
   labels: Int32Array;
   width: 8;
   height: 8;
+}
+
+/** Labelled images as the rows of one matrix (for the RBM and friends). */
+export interface ImageSet {
+  /** `[n, width * height]`, one row-major image per row. */
+  images: Matrix;
+  /** `[n]`, the digit 0..9 of each row. */
+  labels: Uint8Array;
+  width: number;
+  height: number;
 }
 
 /** Every character `fontLetters` can draw, in the font's order. */
@@ -145,5 +157,31 @@ export function bipolarDigits(threshold = 8): BitmapSet {
     height: 8,
     labels: Array.from(labels, String),
     patterns: images.map((img) => img.map((v) => (v > threshold ? 1 : -1))),
+  };
+}
+
+/**
+ * The digits binarised to {0, 1} as the rows of one matrix: pixel >
+ * threshold -> 1 (ink). For a binary RBM on 64 visible units.
+ * @param threshold in [0, 16) (default 8)
+ * @param dtype element type of `images` (default "float64")
+ * @returns images `[1797, 64]`, labels `[1797]`, width 8, height 8
+ */
+export function binaryDigits(
+  threshold = 8,
+  dtype: DType = "float64",
+): ImageSet {
+  const patterns = bipolarDigits(threshold).patterns;
+  checkDType("dtype", dtype);
+  const data = allocate(dtype, patterns.length * 64);
+  patterns.forEach((p, k) => {
+    for (let i = 0; i < 64; i++) data[k * 64 + i] = p[i] > 0 ? 1 : 0;
+  });
+  const labels = Uint8Array.from(readDigits().labels);
+  return {
+    images: new Matrix(patterns.length, 64, data),
+    labels,
+    width: 8,
+    height: 8,
   };
 }
