@@ -30,3 +30,8 @@ export * from "./optim";
 export * from "./gradcheck";
 export * from "./train";
 export * from "./rbm-energy";
+export * from "./rbm-exact";
+export * from "./rbm-ais";
+export * from "./rbm";
+export * from "./rbm-train";
+export * from "./rbm-io";
