@@ -142,7 +142,29 @@ def bernoulli(task):
     ), "torch.bernoulli(out=)"
 
 
-TASKS = {"gemm": gemm, "sigmoid": sigmoid, "bernoulli": bernoulli}
+def mnist_binary(task):
+    """The first `rows` training images of MNIST, pixel > 127 -> 1 (as ours)."""
+    np = LIBS["numpy"]
+    rows, cols = task["rows"], task["visible"]
+    raw = np.fromfile(task["mnistImages"], dtype=np.uint8, count=rows * cols,
+                      offset=16)
+    return (raw.reshape(rows, cols) > 127).astype(task["dtype"])
+
+
+def rbm_epoch(task):
+    """One CD-1 epoch of scikit-learn's BernoulliRBM on binarised MNIST."""
+    sk_rbm = __import__("sklearn.neural_network", fromlist=["_"]).BernoulliRBM
+    X = mnist_binary(task)
+
+    def run():  # fit with n_iter=1 is one pass over X in batches
+        sk_rbm(n_components=task["hidden"], learning_rate=0.1,
+               batch_size=task["batch"], n_iter=1, random_state=0).fit(X)
+
+    return run, f"BernoulliRBM.fit(n_iter=1), X {X.dtype}"
+
+
+TASKS = {"gemm": gemm, "sigmoid": sigmoid, "bernoulli": bernoulli,
+         "rbm_epoch": rbm_epoch}
 
 
 def run_task(task):

@@ -125,6 +125,50 @@ describe("speed ratios", () => {
   });
 });
 
+describe("model targets", () => {
+  // A time row: `seconds` per epoch, work 1, so the summary is seconds.
+  const epoch = (impl: string, seconds: number | null): RowResult => {
+    const info = {
+      group: "RBM float32",
+      name: "CD-1 epoch",
+      unit: SECONDS_PER_EPOCH,
+      work: 1,
+    };
+    const r = row(impl, 1, null, info);
+    if (seconds === null) return r;
+    return {
+      ...r,
+      status: "ok",
+      reason: undefined,
+      samples: [seconds],
+      callsPerSample: 1,
+      summary: summarize([seconds], SECONDS_PER_EPOCH, 1),
+    };
+  };
+
+  it("meets the RBM target within 2x of scikit-learn's time, not past it", () => {
+    const judge = (ours: number, theirs: number) => {
+      const rows = [epoch("memnets", ours), epoch("sklearn", theirs)];
+      attachRatios(rows);
+      const check = checkTargets(rows).find((c) => c.group === "RBM float32");
+      return check;
+    };
+    expect(judge(6.9, 3.5)?.met).toBe(true);
+    const missed = judge(7.1, 3.5);
+    expect(missed?.met).toBe(false);
+    expect(missed?.measured).toBeCloseTo(3.5 / 7.1, 12);
+    expect(missed?.target).toContain("sklearn");
+  });
+
+  it("gives no verdict on the RBM row when scikit-learn did not run", () => {
+    const rows = [epoch("memnets", 2), epoch("sklearn", null)];
+    attachRatios(rows);
+    const check = checkTargets(rows).find((c) => c.group === "RBM float32");
+    expect(check?.met).toBeNull();
+    expect(check?.detail).toContain("sklearn");
+  });
+});
+
 describe("targets of issue 3", () => {
   it("marks float32 GEMM met at 0.25 x NumPy and missed below tfjs-wasm", () => {
     const rows = [

@@ -30,6 +30,7 @@ import {
   type FloatArray,
 } from "memnets";
 import { loadMathjs, tfjsWith } from "./js-peers.js";
+import { rbmRows } from "./rows-models.js";
 import {
   GFLOPS,
   MVALUES,
@@ -304,6 +305,7 @@ export function buildRows(options: { quick: boolean }): Row[] {
   return [
     ...DTYPES.flatMap((dtype) => cases.flatMap((c) => gemmRows(c, dtype))),
     ...DTYPES.flatMap((dtype) => elementwiseRows(values, dtype)),
+    ...rbmRows(options.quick),
   ];
 }
 

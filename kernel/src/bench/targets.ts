@@ -5,7 +5,7 @@
  *   figure, and at least tfjs-backend-wasm's;
  * - float64: our single-thread GEMM at least 4 GFLOP/s;
  * - both cores: our 2-thread GEMM faster than our single-thread one.
- * Model rows get their own targets in their issues: add them here.
+ * Model rows (issue 4 on): listed in MODEL_TARGETS.
  */
 import type { RowResult } from "./types.js";
 
@@ -55,9 +55,41 @@ function ratioTarget(
   };
 }
 
-/** Checks every target on every GEMM case in `results`. */
-export function checkTargets(results: readonly RowResult[]): TargetCheck[] {
+/**
+ * Ratio targets of the model rows: our single-thread row in `group` at
+ * least `threshold` times `peer`'s speed (0.5: "within 2x of its time").
+ */
+export const MODEL_TARGETS: readonly {
+  group: string;
+  peer: string;
+  threshold: number;
+}[] = [{ group: "RBM float32", peer: "sklearn", threshold: 0.5 }];
+
+function modelTargets(results: readonly RowResult[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  for (const { group, peer, threshold } of MODEL_TARGETS) {
+    const names = new Set(
+      results.filter((r) => r.group === group).map((r) => r.name),
+    );
+    for (const name of names) {
+      const find = (impl: string) =>
+        results.find(
+          (r) =>
+            r.group === group &&
+            r.name === name &&
+            r.implementation === impl &&
+            r.threads === 1,
+        );
+      const check = ratioTarget(find("memnets"), find(peer), peer, threshold);
+      checks.push({ group, name, ...check });
+    }
+  }
+  return checks;
+}
+
+/** Checks every target on every GEMM case and model row in `results`. */
+export function checkTargets(results: readonly RowResult[]): TargetCheck[] {
+  const checks: TargetCheck[] = modelTargets(results);
   const cases = new Map<string, RowResult[]>();
   for (const row of results) {
     if (!row.group.startsWith("GEMM ")) continue;
