@@ -9,6 +9,16 @@
  *
  * Limits: only tslab is supported as a live kernel; outside it, displaying
  * throws unless a sink has been injected.
+ *
+ * A synchronous stretch of code (a training loop in one cell) never lets
+ * the event loop turn, and tslab's socket library, zeromq.js, sends at most
+ * 512 messages on a socket before it must yield to it: the next send throws
+ * "Socket is busy writing", and tslab then fails the cell without a message
+ * (its own error report cannot be sent either). So the displays of this
+ * module share a budget of STRETCH_BUDGET messages per stretch, counted
+ * until the event loop next turns; past it, updates are held (the newest
+ * per display id) and new outputs queued, and both are sent as soon as the
+ * loop turns. The rest of zeromq.js's 512 is left for console output.
  */
 import { randomBytes } from "crypto";
 
@@ -91,6 +101,49 @@ function currentSink(): DisplaySink {
   return injectedSink ?? tslabSink();
 }
 
+/** Messages our displays may send in one synchronous stretch. */
+export const STRETCH_BUDGET = 300;
+
+let sentInStretch = 0;
+let turnScheduled = false;
+/** Held updates by display id (newest wins) and queued new outputs. */
+const heldUpdates = new Map<string, () => void>();
+const queuedOutputs: (() => void)[] = [];
+
+/** Messages sent since the event loop last turned (the live displays back off). */
+export function sendsInStretch(): number {
+  return sentInStretch;
+}
+
+/** When the event loop turns: a new stretch; send what was held, in order. */
+function onTurn(): void {
+  turnScheduled = false;
+  sentInStretch = 0;
+  const pending = [...queuedOutputs, ...heldUpdates.values()];
+  queuedOutputs.length = 0;
+  heldUpdates.clear();
+  for (const send of pending) budgeted(send, null);
+}
+
+/**
+ * Sends now if the stretch has budget left; otherwise holds `send` (under
+ * `updateId`, replacing an older held update of that display) until the
+ * event loop turns.
+ */
+function budgeted(send: () => void, updateId: string | null): void {
+  if (!turnScheduled) {
+    turnScheduled = true;
+    setImmediate(onTurn).unref?.();
+  }
+  if (sentInStretch >= STRETCH_BUDGET) {
+    if (updateId === null) queuedOutputs.push(send);
+    else heldUpdates.set(updateId, send);
+    return;
+  }
+  sentInStretch++;
+  send();
+}
+
 /** A fresh display id, unique across kernel sessions sharing one page. */
 export function newDisplayId(): string {
   return randomBytes(8).toString("hex");
@@ -103,7 +156,9 @@ export function newDisplayId(): string {
 export function displayBundle(bundle: MimeBundle, displayId?: string): void {
   checkBundle(bundle, "displayBundle");
   const transient = displayId === undefined ? {} : { display_id: displayId };
-  currentSink()({ data: bundle, metadata: {}, transient }, false);
+  const sink = currentSink();
+  const message = { data: bundle, metadata: {}, transient };
+  budgeted(() => sink(message, false), null);
 }
 
 /** Replaces the output shown earlier with `displayId` by `bundle`. */
@@ -115,7 +170,9 @@ export function updateBundle(displayId: string, bundle: MimeBundle): void {
     );
   }
   const transient = { display_id: displayId };
-  currentSink()({ data: bundle, metadata: {}, transient }, true);
+  const sink = currentSink();
+  const message = { data: bundle, metadata: {}, transient };
+  budgeted(() => sink(message, true), displayId);
 }
 
 function checkBundle(bundle: MimeBundle, caller: string): void {

@@ -13,6 +13,7 @@ import {
   displayBundle,
   escapeHtml,
   newDisplayId,
+  sendsInStretch,
   updateBundle,
 } from "./display";
 import type { MimeBundle } from "./display";
@@ -39,10 +40,19 @@ class Throttle {
     private readonly now: () => number,
   ) {}
 
+  /**
+   * The interval doubles for every 50 messages the displays sent in the
+   * current synchronous stretch, so a long loop in one cell keeps its
+   * budget (see display.ts) for about ten minutes of updates.
+   */
+  private interval(): number {
+    return this.intervalMs * 2 ** Math.floor(sendsInStretch() / 50);
+  }
+
   push(send: () => void, force: boolean): void {
     this.rethrow();
     const t = this.now();
-    if (force || t - this.last >= this.intervalMs) {
+    if (force || t - this.last >= this.interval()) {
       this.pending = null;
       this.clearTimer();
       this.last = t;
@@ -51,7 +61,7 @@ class Throttle {
     }
     this.pending = send;
     if (this.timer === null) {
-      const wait = Math.max(0, this.intervalMs - (t - this.last));
+      const wait = Math.max(0, this.interval() - (t - this.last));
       this.timer = setTimeout(() => this.flushFromTimer(), wait);
       // The timer must not keep a script or a test process alive.
       this.timer.unref?.();
