@@ -99,6 +99,7 @@ export async function executeCell(
   limits: CellLimits,
 ): Promise<CellOutcome> {
   const deadline = Date.now() + limits.timeoutMs;
+  const stderrBefore = kernel.stderr;
   try {
     for (;;) {
       const { msgId, reply } = kernel.send("shell", "execute_request", {
@@ -130,7 +131,8 @@ export async function executeCell(
       }
       const count = executionCount(answer);
       if (status === "ok") return { status: "ok", executionCount: count };
-      const error = errorFromStderr(collector, cell, status);
+      const fresh = stderrSince(stderrBefore, kernel.stderr);
+      const error = errorFromStderr(collector, cell, status, fresh);
       return { status: "error", executionCount: count, error };
     }
   } catch (err) {
@@ -179,18 +181,36 @@ async function interrupt(kernel: KernelProcess, limits: CellLimits) {
   kernel.interrupt();
 }
 
+/** What the kernel wrote to its real stderr since `before` was read. */
+export function stderrSince(before: string, now: string): string {
+  // The tail is capped, so `now` may have dropped the start of `before`.
+  if (now.startsWith(before)) return now.slice(before.length);
+  for (let cut = 1; cut < before.length; cut++) {
+    if (now.startsWith(before.slice(cut)))
+      return now.slice(before.length - cut);
+  }
+  return now;
+}
+
 function errorFromStderr(
   collector: OutputCollector,
   cell: number,
   status: unknown,
+  kernelStderr: string,
 ): ErrorOutput {
   const text = collector.takeErrorText(cell);
+  // With no report on iopub, the kernel's own stderr (tslab's "unexpected
+  // error" lines, say) is the only account of what went wrong.
   const parsed = text
     ? parseErrorText(text)
     : {
         ename: "Error",
-        evalue: `execute_reply status ${JSON.stringify(status)} with no error text`,
-        traceback: [],
+        evalue:
+          `execute_reply status ${JSON.stringify(status)} with no error text` +
+          (kernelStderr.trim() ? "; the kernel's stderr says:" : ""),
+        traceback: kernelStderr.trim()
+          ? kernelStderr.trimEnd().split("\n")
+          : [],
       };
   const error: ErrorOutput = { output_type: "error", ...parsed };
   collector.addError(cell, error);
