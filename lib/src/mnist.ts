@@ -56,6 +56,8 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const IMAGE_MAGIC = 0x00000803;
 const LABEL_MAGIC = 0x00000801;
+const SPLITS = ["train", "test"] as const;
+const BINARIZE = ["none", "threshold", "stochastic"] as const;
 const KNOWN = [
   "split",
   "start",
@@ -98,33 +100,66 @@ function readIdx(
   }
 }
 
+/**
+ * A value as an error message shows it: a string quoted (so "0.5" reads
+ * as text), a number or boolean as is, anything else by its kind.
+ */
+function show(value: unknown): string {
+  if (typeof value === "string") return `string ${JSON.stringify(value)}`;
+  if (typeof value === "number" || typeof value === "boolean") {
+    return String(value);
+  }
+  return describeValue(value);
+}
+
+/** `value` if it is one of `choices`, else a TypeError or RangeError. */
+function choice<T extends string>(
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
+  if (choices.includes(value as T)) return value as T;
+  const expected = choices.map((c) => `"${c}"`).join(" or ");
+  const Kind = typeof value === "string" ? RangeError : TypeError;
+  throw new Kind(`${name}: expected ${expected}, got ${show(value)}`);
+}
+
 /** Throws unless the options name a readable range; returns them filled. */
 function resolveOptions(options: MnistOptions) {
-  checkOptionKeys("options", options, KNOWN);
-  const split = options.split ?? "train";
-  if (split !== "train" && split !== "test") {
-    throw new RangeError(
-      `options.split: expected "train" or "test", got ${describeValue(split)}`,
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `options: expected an object, got ${describeValue(options)}`,
     );
   }
+  checkOptionKeys("options", options, KNOWN);
+  const split = choice("options.split", options.split ?? "train", SPLITS);
   const total = split === "train" ? 60000 : 10000;
   const start = checkSize("options.start", options.start ?? 0);
+  if (start > total) {
+    throw new RangeError(
+      `options.start: expected at most ${total} (the ${split} split has ` +
+        `${total} images), got ${start}`,
+    );
+  }
   const count = checkSize("options.count", options.count ?? total - start);
   if (start + count > total) {
     throw new RangeError(
-      `options.count: the ${split} split has ${total} images; ` +
-        `start ${start} + count ${count} runs past its end`,
+      `options.count: expected at most ${total - start} (the ${split} ` +
+        `split has ${total} images; start is ${start}), got ${count}`,
     );
   }
-  const binarize = options.binarize ?? "none";
-  if (!["none", "threshold", "stochastic"].includes(binarize)) {
-    throw new RangeError(
-      `options.binarize: expected "none", "threshold" or "stochastic", ` +
-        `got ${describeValue(binarize)}`,
-    );
-  }
+  const binarize = choice(
+    "options.binarize",
+    options.binarize ?? "none",
+    BINARIZE,
+  );
   const threshold = options.threshold ?? 0.5;
-  if (typeof threshold !== "number" || !(threshold >= 0 && threshold < 1)) {
+  if (typeof threshold !== "number") {
+    throw new TypeError(
+      `options.threshold: expected a number in [0, 1), got ${show(threshold)}`,
+    );
+  }
+  if (!(threshold >= 0 && threshold < 1)) {
     throw new RangeError(
       `options.threshold: expected a number in [0, 1), got ${threshold}`,
     );

@@ -7,11 +7,10 @@
  * Dimension letters: n rows of data, V visible units.
  */
 import type { Random } from "./random";
+import { checkBinary } from "./rbm";
+import { checkOptionObject, integerAtLeast } from "./rbm-options";
 import {
   checkFloatArray,
-  checkMatrix,
-  checkOptionKeys,
-  checkSize,
   describeValue,
   type FloatArray,
   type Matrix,
@@ -45,10 +44,7 @@ export interface AISOptions {
  * Returns `[K + 1]` values from 0 to 1. K >= 3.
  */
 export function annealingSchedule(steps: number): Float64Array {
-  checkSize("steps", steps);
-  if (steps < 3) {
-    throw new RangeError(`steps: expected an integer >= 3, got ${steps}`);
-  }
+  integerAtLeast("steps", steps, 3);
   const n1 = Math.max(1, Math.round((steps * 500) / 14500));
   const n2 = Math.max(1, Math.round((steps * 4000) / 14500));
   const segments: [number, number, number][] = [
@@ -68,14 +64,20 @@ export function annealingSchedule(steps: number): Float64Array {
 /**
  * Base-rate biases a_A,i = log(p_i / (1 - p_i)) `[V]` from the mean p_i of
  * column i of binary `data` `[n, V]`, p clipped to [clip, 1 - clip]: the
- * paper's base model, which matches the data's marginals.
+ * paper's base model, which matches the data's marginals. An entry other
+ * than 0 or 1 (NaN included) throws a RangeError naming it, `data[r, c]`.
  */
 export function baseRateVisibleBias(data: Matrix, clip = 1e-3): Float64Array {
-  checkMatrix("data", data);
+  checkBinary("data", data);
   if (data.rows === 0) {
     throw new RangeError("data: expected at least one row, got 0");
   }
-  if (typeof clip !== "number" || !(clip > 0 && clip < 0.5)) {
+  if (typeof clip !== "number") {
+    throw new TypeError(
+      `clip: expected a number in (0, 0.5), got ${describeValue(clip)}`,
+    );
+  }
+  if (!(clip > 0 && clip < 0.5)) {
     throw new RangeError(`clip: expected a number in (0, 0.5), got ${clip}`);
   }
   const p = new Float64Array(data.cols);
@@ -108,7 +110,7 @@ export function checkAISOptions(
       `options: expected an object with a random source, got ${describeValue(options)}`,
     );
   }
-  checkOptionKeys("options", options, [
+  checkOptionObject("options", options, [
     "random",
     "runs",
     "betas",
@@ -122,12 +124,8 @@ export function checkAISOptions(
       `options.random: expected a Random (seeded source), got ${describeValue(random)}`,
     );
   }
-  const runs = checkSize("options.runs", options.runs ?? 100);
-  if (runs < 2) {
-    throw new RangeError(
-      `options.runs: expected an integer >= 2 (a standard error needs two), got ${runs}`,
-    );
-  }
+  // Two runs at least: a standard error needs two.
+  const runs = integerAtLeast("options.runs", options.runs ?? 100, 2);
   const threads = options.threads ?? 1;
   if (threads !== 1 && threads !== 2) {
     throw new RangeError(`options.threads: expected 1 or 2, got ${threads}`);
@@ -152,15 +150,7 @@ export function checkAISOptions(
 
 function checkBetas(betas: unknown): Float64Array {
   if (typeof betas === "number") {
-    try {
-      return annealingSchedule(betas);
-    } catch (error) {
-      const message = (error as Error).message.replace(
-        "steps",
-        "options.betas",
-      );
-      throw new RangeError(message);
-    }
+    return annealingSchedule(integerAtLeast("options.betas", betas, 3));
   }
   const length = (betas as ArrayLike<number> | null)?.length;
   if (typeof betas !== "object" || typeof length !== "number") {

@@ -147,6 +147,9 @@ function log1pSmall(t: number): number {
  *   s max(f, 0) - log1p(e expm1(s |f|) / (1 + e)),
  * one exp per unit instead of two, and free of the cancellation of the
  * plain difference (checked against 50-digit arithmetic: 2e-15 relative).
+ * Past beta |f| = LARGE_FIELD that product is 0 * Infinity, so the
+ * difference is taken in log space there (see `largeFieldTail`).
+ * Throws a RangeError if a field is not finite (it overflowed the dtype).
  */
 function weighAndSampleHidden(
   x: FloatArray,
@@ -166,16 +169,52 @@ function weighAndSampleHidden(
     for (let j = 0; j < nH; j++) {
       const f = x[row + j] + b[j];
       const af = f < 0 ? -f : f;
-      const e = Math.exp(-beta * af);
+      const u = beta * af;
+      const e = Math.exp(-u);
       const q = 1 / (1 + e); // sigma(beta |f|)
-      acc += (f > 0 ? step * f : 0) - log1pSmall(e * expm1Step(step * af) * q);
+      // tail = log((1 + exp(-prev |f|)) / (1 + e)); a NaN f goes to the
+      // second branch and is caught below.
+      const tail =
+        u <= LARGE_FIELD
+          ? log1pSmall(e * expm1Step(step * af) * q)
+          : largeFieldTail(prev * af, e);
+      acc += (f > 0 ? step * f : 0) - tail;
       if (h !== null) {
         const p = f >= 0 ? q : e * q;
         h[row + j] = +(random.nextUint32() < p * TWO_POW_32);
       }
     }
+    if (!(acc > -Infinity && acc < Infinity)) throw fieldError(x, b, row);
     logW[r] += acc;
   }
+}
+
+/**
+ * Above this beta |f| the fast form breaks down: e = exp(-beta |f|) falls
+ * below 1e-304, toward the subnormals and 0, while expm1(s |f|) may reach
+ * Infinity. Below it, e and the product are normal doubles.
+ */
+const LARGE_FIELD = 700;
+
+/**
+ * log(1 + exp(-prev |f|)) - log(1 + e) for e = exp(-beta |f|) < 1e-304,
+ * given pu = prev |f|: the softplus difference in log space. No
+ * cancellation matters here: the second log is below 1e-304.
+ */
+function largeFieldTail(pu: number, e: number): number {
+  return Math.log1p(Math.exp(-pu)) - Math.log1p(e);
+}
+
+/** The error for a row r (at `row` = r H of x `[R, H]`) whose field
+ * b + v W is NaN or infinite: the weights overflow the dtype. */
+function fieldError(x: FloatArray, b: FloatArray, row: number): RangeError {
+  let j = 0;
+  while (j < b.length - 1 && Number.isFinite(x[row + j] + b[j])) j++;
+  const dtype = x instanceof Float32Array ? "float32" : "float64";
+  return new RangeError(
+    `params: hidden field b_${j} + (v W)_${j} = ${x[row + j] + b[j]} is ` +
+      `not finite in ${dtype} (weights too large for the dtype)`,
+  );
 }
 
 /**

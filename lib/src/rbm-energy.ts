@@ -90,26 +90,35 @@ export function visibleField(
   return addRowVector(field, a);
 }
 
-/** Throws unless `temperature` is a finite number > 0. */
-export function checkTemperature(temperature: unknown): number {
+/**
+ * Throws unless `temperature` is a finite number > 0; the error names it
+ * `name` (an option passes "options.temperature").
+ */
+export function checkTemperature(
+  temperature: unknown,
+  name = "temperature",
+): number {
   if (typeof temperature !== "number") {
     throw new TypeError(
-      `temperature: expected a number, got ${describeValue(temperature)}`,
+      `${name}: expected a finite number > 0, got ${describeValue(temperature)}`,
     );
   }
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
     throw new RangeError(
-      `temperature: expected a finite number > 0, got ${temperature}`,
+      `${name}: expected a finite number > 0, got ${temperature}`,
     );
   }
   return temperature;
 }
 
-/** sigma(field / T) in place: the stochastic neuron's firing probability. */
+/**
+ * sigma(field / T) in place: the stochastic neuron's firing probability.
+ * T was checked before the field was written (a bad T leaves `out` as is).
+ */
 function fire(field: Matrix, temperature: number): Matrix {
   const x = field.data;
   if (temperature !== 1) {
-    const inv = 1 / checkTemperature(temperature);
+    const inv = 1 / temperature;
     for (let i = 0; i < x.length; i++) x[i] *= inv;
   }
   sigmoid(x, x);
@@ -126,7 +135,8 @@ export function hiddenProbs(
   out?: Matrix,
   temperature = 1,
 ): Matrix {
-  return fire(hiddenField(params, V, out), temperature);
+  const T = checkTemperature(temperature);
+  return fire(hiddenField(params, V, out), T);
 }
 
 /** P(v = 1 | h) `[n, V]` = sigma((a + H W^T) / T) for hidden rows `H`. */
@@ -136,7 +146,8 @@ export function visibleProbs(
   out?: Matrix,
   temperature = 1,
 ): Matrix {
-  return fire(visibleField(params, H, out), temperature);
+  const T = checkTemperature(temperature);
+  return fire(visibleField(params, H, out), T);
 }
 
 /**

@@ -17,9 +17,9 @@ import {
   visibleField,
   type RBMParams,
 } from "./rbm-energy";
+import { checkOptionObject } from "./rbm-options";
 import {
   checkDType,
-  checkOptionKeys,
   checkSize,
   describeValue,
   type DType,
@@ -54,7 +54,7 @@ export function enumerateStates(
   n: number,
   options: { start?: number; count?: number; dtype?: DType } = {},
 ): Matrix {
-  checkOptionKeys("options", options, ["start", "count", "dtype"]);
+  checkOptionObject("options", options, ["start", "count", "dtype"]);
   checkSize("n", n);
   if (n > MAX_UNITS_LIMIT) {
     throw new RangeError(`n: expected at most ${MAX_UNITS_LIMIT}, got ${n}`);
@@ -119,7 +119,7 @@ export function planEnumeration(
   options: ExactOptions,
 ): Enumeration {
   checkRBMParams("params", params);
-  checkOptionKeys("options", options, ["maxUnits", "side"]);
+  checkOptionObject("options", options, ["maxUnits", "side"]);
   const maxUnits = checkSize("options.maxUnits", options.maxUnits ?? 25);
   if (maxUnits > MAX_UNITS_LIMIT) {
     throw new RangeError(

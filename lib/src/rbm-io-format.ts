@@ -20,7 +20,9 @@
  *   offset 20  uint32   CRC-32 (IEEE) of the payload
  *
  * Bad input (wrong magic, version, sizes, truncation, trailing bytes, a
- * checksum mismatch, malformed JSON) throws naming what is wrong.
+ * checksum mismatch, malformed JSON, a JSON field not listed above, a
+ * number that overflows the dtype) throws naming what is wrong. A UTF-8
+ * byte order mark before the JSON is skipped (editors add one).
  */
 import { RBM } from "./rbm";
 import type { RBMParams } from "./rbm-energy";
@@ -30,6 +32,11 @@ const FORMAT_TAG = "memnets-rbm";
 const VERSION = 1;
 const MAGIC = [0x4d, 0x52, 0x42, 0x4d]; // "MRBM"
 const HEADER_BYTES = 24;
+/** The JSON object's fields, all required; any other is an error. */
+const JSON_FIELDS = [
+  ...["format", "version", "dtype", "nVisible", "nHidden"],
+  ...["W", "a", "b"],
+];
 
 /** true if `input` starts with the binary format's magic bytes. */
 export function isBinaryRBM(input: Uint8Array): boolean {
@@ -67,7 +74,8 @@ export function toJSON(params: RBMParams, dtype: DType): string {
 export function fromJSON(text: string): RBM {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // JSON.parse rejects a byte order mark; a hand-edited file may have one.
+    doc = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
   } catch (err) {
     throw new SyntaxError(
       `input: not valid JSON (${(err as Error).message}); truncated file?`,
@@ -85,6 +93,14 @@ export function fromJSON(text: string): RBM {
     );
   }
   checkVersion("input.version", o.version);
+  const unknown = Object.keys(o).find((key) => !JSON_FIELDS.includes(key));
+  if (unknown !== undefined) {
+    // A misspelt field would otherwise be ignored without a word.
+    throw new RangeError(
+      `input.${unknown}: unknown field ${JSON.stringify(unknown)} ` +
+        `(a version ${VERSION} file has: ${JSON_FIELDS.join(", ")})`,
+    );
+  }
   if (o.dtype !== "float32" && o.dtype !== "float64") {
     throw new RangeError(
       `input.dtype: expected "float32" or "float64", got ` +
@@ -100,7 +116,10 @@ export function fromJSON(text: string): RBM {
   return rbm;
 }
 
-/** Copies the JSON array `value` of finite numbers into `out`. */
+/**
+ * Copies the JSON array `value` of finite numbers into `out`; the stored
+ * value is checked, so a float32 overflow (1e39 -> Infinity) throws too.
+ */
 function fill(name: string, value: unknown, out: FloatArray): void {
   if (!Array.isArray(value)) {
     throw new TypeError(
@@ -114,12 +133,20 @@ function fill(name: string, value: unknown, out: FloatArray): void {
   }
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
+    if (typeof v !== "number") {
       throw new TypeError(
         `${name}[${i}]: expected a finite number, got ${JSON.stringify(v)}`,
       );
     }
     out[i] = v;
+    if (!Number.isFinite(out[i])) {
+      // JSON.parse turns 1e400 into Infinity; float32 overflows past 3.4e38.
+      const dtype = out instanceof Float32Array ? "float32" : "float64";
+      throw new RangeError(
+        `${name}[${i}]: expected a finite ${dtype} number, got ${v}` +
+          (Number.isFinite(v) ? ` (${out[i]} in ${dtype})` : ""),
+      );
+    }
   }
 }
 
@@ -188,6 +215,11 @@ export function fromBinary(input: Uint8Array): RBM {
     throw new RangeError(
       `input: element size byte: expected 4 (float32) or 8 (float64), ` +
         `got ${bytes}`,
+    );
+  }
+  if (view.getUint8(7) !== 0) {
+    throw new RangeError(
+      `input: reserved byte 7: expected 0, got ${view.getUint8(7)}`,
     );
   }
   const V = size("input nVisible", view.getUint32(8, true));

@@ -47,7 +47,7 @@ export function saveRBM(
 
 /**
  * An RBM from what `saveRBM` wrote: JSON text, or bytes holding either
- * the binary format or JSON text.
+ * the binary format or JSON text (UTF-8; a byte order mark is skipped).
  */
 export function loadRBM(input: string | Uint8Array): RBM {
   if (typeof input === "string") return fromJSON(input);
@@ -57,8 +57,13 @@ export function loadRBM(input: string | Uint8Array): RBM {
     );
   }
   if (isBinaryRBM(input)) return fromBinary(input);
-  const first = input.find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d);
+  // JSON may start with a UTF-8 byte order mark (EF BB BF) and whitespace.
+  const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf;
+  const first = input
+    .subarray(bom ? 3 : 0)
+    .find((c) => c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09);
   if (first === 0x7b /* "{" */) {
+    // TextDecoder drops the byte order mark.
     return fromJSON(new TextDecoder().decode(input));
   }
   const head = Array.from(input.subarray(0, 4), (c) => `0x${hex(c, 2)}`);

@@ -187,10 +187,45 @@ export function number(
 
 /** An integer >= 1, or `fallback` when undefined. */
 export function count(name: string, value: unknown, fallback: number): number {
-  return number(
-    [name, "an integer >= 1"],
-    value,
-    fallback,
-    (x) => Number.isSafeInteger(x) && x >= 1,
-  );
+  return value === undefined ? fallback : integerAtLeast(name, value, 1);
+}
+
+/**
+ * `value` checked to be an integer >= `min`: a TypeError for a non-number,
+ * a RangeError stating `min` for anything else out of range.
+ */
+export function integerAtLeast(
+  name: string,
+  value: unknown,
+  min: number,
+): number {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${name}: expected an integer >= ${min}, got ${describeValue(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(
+      `${name}: expected an integer >= ${min}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * `checkOptionKeys` (unknown keys throw) after a TypeError for an
+ * `options` that is not an object, null included, named as such.
+ */
+export function checkOptionObject(
+  name: string,
+  options: unknown,
+  known: readonly string[],
+): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `${name}: expected an object, got ${describeValue(options)}`,
+    );
+  }
+  checkOptionKeys(name, options, known);
 }

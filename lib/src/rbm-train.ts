@@ -23,16 +23,11 @@ import { freeEnergy } from "./rbm-energy";
 import {
   checkBoolean,
   checkCDOptions,
+  checkOptionObject,
   count,
   type CDTrainerOptions,
 } from "./rbm-options";
-import {
-  checkMatrix,
-  checkOptionKeys,
-  checkSize,
-  describeValue,
-  Matrix,
-} from "./tensor";
+import { checkMatrix, checkSize, describeValue, Matrix } from "./tensor";
 
 export * from "./rbm-cd";
 export * from "./rbm-gradient";
@@ -172,9 +167,7 @@ interface CheckedMonitor {
 
 function checkMonitor(monitor: unknown, rbm: RBM): CheckedMonitor {
   if (monitor === undefined) return { every: 1 };
-  checkOptionKeys("options.monitor", monitor as object, [
-    ...["train", "heldOut", "every"],
-  ]);
+  checkOptionObject("options.monitor", monitor, ["train", "heldOut", "every"]);
   const { train, heldOut, every } = monitor as RBMMonitor;
   if (train !== undefined) checkData("options.monitor.train", train, rbm);
   if (heldOut !== undefined) {

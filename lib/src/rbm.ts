@@ -15,6 +15,7 @@
  */
 import { checkRandom } from "./hopfield-checks";
 import type { Random } from "./random";
+import { checkOptionObject, integerAtLeast } from "./rbm-options";
 import {
   checkRBMParams,
   checkTemperature,
@@ -28,8 +29,6 @@ import {
   allocate,
   checkDType,
   checkMatrix,
-  checkOptionKeys,
-  checkSize,
   describeValue,
   type DType,
   type FloatArray,
@@ -129,15 +128,20 @@ export class RBM implements RBMParams {
    * @param nHidden H >= 1
    */
   constructor(nVisible: number, nHidden: number, options: RBMOptions = {}) {
-    checkOptionKeys("options", options, ["dtype", "random", "weightScale"]);
-    positive("nVisible", nVisible);
-    positive("nHidden", nHidden);
+    checkOptionObject("options", options, ["dtype", "random", "weightScale"]);
+    integerAtLeast("nVisible", nVisible, 1);
+    integerAtLeast("nHidden", nHidden, 1);
     const dtype = checkDType("options.dtype", options.dtype ?? "float64");
     const scale = options.weightScale ?? 0.01;
-    if (typeof scale !== "number" || !(scale >= 0 && scale < Infinity)) {
-      throw new RangeError(
+    if (typeof scale !== "number") {
+      throw new TypeError(
         `options.weightScale: expected a finite number >= 0, got ` +
-          `${describeValue(scale)} ${String(scale)}`,
+          describeValue(scale),
+      );
+    }
+    if (!(scale >= 0 && scale < Infinity)) {
+      throw new RangeError(
+        `options.weightScale: expected a finite number >= 0, got ${scale}`,
       );
     }
     this.nVisible = nVisible;
@@ -226,12 +230,12 @@ export class RBM implements RBMParams {
     random: Random,
     options: { temperature?: number } = {},
   ): { v: Matrix; h: Matrix; vProbs: Matrix } {
-    checkOptionKeys("options", options, ["temperature"]);
+    checkOptionObject("options", options, ["temperature"]);
     this.checkVisible("V", V);
     checkBinary("V", V);
-    positive("steps", steps);
+    integerAtLeast("steps", steps, 1);
     checkRandom("random", random);
-    const T = checkTemperature(options.temperature ?? 1);
+    const T = checkTemperature(options.temperature ?? 1, "options.temperature");
     const v = V.clone();
     const h = Matrix.zeros(V.rows, this.nHidden, this.dtype);
     const vProbs = Matrix.zeros(V.rows, this.nVisible, this.dtype);
@@ -319,13 +323,6 @@ export class RBM implements RBMParams {
   /** Throws unless `X` is `[n, V]` in the model's dtype. */
   private checkVisible(name: string, X: Matrix): void {
     checkMatrix(name, X, undefined, this.nVisible, this.dtype);
-  }
-}
-
-/** Throws unless `value` is an integer >= 1. */
-function positive(name: string, value: unknown): void {
-  if (checkSize(name, value) < 1) {
-    throw new RangeError(`${name}: expected an integer >= 1, got 0`);
   }
 }
 

@@ -304,7 +304,9 @@ export function checkOptionKeys(
 ): void {
   if (options === undefined) return;
   if (options === null || typeof options !== "object") {
-    throw new TypeError(`${name}: expected an object, got ${typeof options}`);
+    throw new TypeError(
+      `${name}: expected an object, got ${describeValue(options)}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {

@@ -96,6 +96,37 @@ describe("loadMnist", () => {
     expect(() => loadMnist({ digits: [10] })).toThrow(/options\.digits/);
     expect(() => loadMnist({ cuont: 3 } as object)).toThrow(/cuont/);
   });
+
+  it("names options.start and the split's size when start is past it", () => {
+    // Used to blame options.count: "expected an integer >= 0, got -10000".
+    expect(() => loadMnist({ start: 70000 })).toThrow(
+      new RangeError(
+        "options.start: expected at most 60000 (the train split has 60000 " +
+          "images), got 70000",
+      ),
+    );
+    expect(() => loadMnist({ split: "test", start: 10001 })).toThrow(
+      /^options\.start: expected at most 10000 \(the test split/,
+    );
+    expect(loadMnist({ split: "test", start: 10000 }).images.rows).toBe(0);
+  });
+
+  it("shows the kind and the value of a bad option", () => {
+    const threshold = { threshold: "0.5" as unknown as number };
+    expect(() => loadMnist(threshold)).toThrow(TypeError);
+    expect(() => loadMnist(threshold)).toThrow(
+      /threshold: .* got string "0\.5"/,
+    );
+    const split = { split: "validation" as "test" };
+    expect(() => loadMnist(split)).toThrow(RangeError);
+    expect(() => loadMnist(split)).toThrow(/got string "validation"/);
+    expect(() => loadMnist({ split: 1 as unknown as "test" })).toThrow(
+      TypeError,
+    );
+    expect(() => loadMnist(null as unknown as object)).toThrow(
+      new TypeError("options: expected an object, got null"),
+    );
+  });
 });
 
 describe("binaryDigits", () => {

@@ -136,6 +136,96 @@ describe("annealedImportanceSampling", () => {
     expect(result.standardError).toBeLessThan(1e-12);
   });
 
+  it("telescopes across the switch to log space at beta |f| = 700", () => {
+    // Fields on both sides of the switch, and beyond exp's range, so that
+    // every step of the schedule mixes the two forms of the increment.
+    const b = Float64Array.from([690, -699, 705, -710, 750, -2000, 1e6]);
+    const a = Float64Array.from([0.5, -1]);
+    const params = { W: Matrix.zeros(2, 7), a, b };
+    const expected = Array.from(b).reduce(
+      (s, x) => s + Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+      -7 * Math.LN2,
+    );
+    for (const betas of [10, 1000, [0, 0.5, 0.98, 0.99, 1]]) {
+      const result = annealedImportanceSampling(params, {
+        random: new Random(2),
+        runs: 3,
+        betas,
+        baseVisibleBias: a,
+      });
+      for (const lw of result.logWeights) {
+        expect(Math.abs(lw - expected)).toBeLessThan(1e-12 * expected);
+      }
+    }
+  });
+
+  it("gives log Z, not NaN, for huge fields on a short schedule", () => {
+    // Was NaN: e = exp(-beta |f|) = 0 times expm1(step |f|) = Infinity.
+    // One unit each side: log Z = log(3 + e^w) = w. A run that starts at
+    // v = 1 stays there and its log weight telescopes to softplus(w) -
+    // log 2; runs from v = 0 weigh less, so log Z = w + log(m / 2) for m
+    // such runs (m = 1..4 here).
+    const cases: [number, number | undefined][] = [
+      [2000, 10],
+      [1e4, 100],
+      [1e4, 3],
+      [1e6, undefined], // the default 10000 betas
+    ];
+    for (const [w, betas] of cases) {
+      const params = {
+        W: new Matrix(1, 1, Float64Array.from([w])),
+        a: Float64Array.from([0]),
+        b: Float64Array.from([0]),
+      };
+      expect(exactLogPartition(params)).toBe(w);
+      const result = annealedImportanceSampling(params, {
+        random: new Random(1),
+        runs: 4,
+        betas,
+      });
+      expect(result.logWeights.every(Number.isFinite), `${w}`).toBe(true);
+      const top = Math.max(...result.logWeights);
+      expect(Math.abs(top - (w - Math.LN2))).toBeLessThan(1e-12 * w);
+      expect(Math.abs(result.logZ - w)).toBeLessThanOrEqual(Math.LN2 + 1e-9);
+    }
+  });
+
+  it("stays finite for a huge negative field", () => {
+    // w = -2000: log Z = log(3 + e^-2000) = log 3; each weight lies in
+    // [1/2, 1], so log Z_A + log mean w = log 4 + log mean w in [log 2, log 4].
+    const params = {
+      W: new Matrix(1, 1, Float64Array.from([-2000])),
+      a: Float64Array.from([0]),
+      b: Float64Array.from([0]),
+    };
+    const result = annealedImportanceSampling(params, {
+      random: new Random(1),
+      runs: 4,
+      betas: 10,
+    });
+    for (const lw of result.logWeights) {
+      expect(lw).toBeGreaterThanOrEqual(-Math.LN2 - 1e-12);
+      expect(lw).toBeLessThanOrEqual(0);
+    }
+    expect(result.logZ).toBeGreaterThanOrEqual(Math.LN2 - 1e-12);
+    expect(result.logZ).toBeLessThanOrEqual(2 * Math.LN2 + 1e-12);
+  });
+
+  it("throws instead of returning NaN when float32 fields overflow", () => {
+    const params = {
+      W: new Matrix(2, 1, Float32Array.from([3e38, 3e38])),
+      a: Float32Array.from([0, 0]),
+      b: Float32Array.from([0]),
+    };
+    expect(() =>
+      annealedImportanceSampling(params, {
+        random: new Random(1),
+        runs: 4,
+        betas: 10,
+      }),
+    ).toThrow(/params: hidden field .* = Infinity is not finite in float32/);
+  });
+
   it("repeats itself exactly for a seed and differs for another", () => {
     const params = randomModel(10, 8, 8, 1);
     const run = (seed: number) =>
@@ -222,8 +312,15 @@ describe("annealedImportanceSampling", () => {
     expect(bad(undefined)).toThrow(TypeError);
     expect(bad({})).toThrow(/options\.random: expected a Random/);
     expect(bad({ random, runs: 1 })).toThrow(/options\.runs: .* >= 2/);
-    expect(bad({ random, runs: 2.5 })).toThrow(/options\.runs/);
+    expect(bad({ random, runs: 2.5 })).toThrow(
+      /options\.runs: expected an integer >= 2, got 2\.5/,
+    );
     expect(bad({ random, betas: 2 })).toThrow(/options\.betas: .* >= 3/);
+    // Used to say ">= 0" (the check of a size, not of a step count).
+    expect(bad({ random, betas: 100.5 })).toThrow(
+      new RangeError("options.betas: expected an integer >= 3, got 100.5"),
+    );
+    expect(bad({ random, betas: -4 })).toThrow(/>= 3, got -4/);
     expect(bad({ random, betas: [0, 0.5] })).toThrow(/exactly 0 to exactly 1/);
     expect(bad({ random, betas: [0.1, 1] })).toThrow(/exactly 0/);
     expect(bad({ random, betas: [0, 0.6, 0.4, 1] })).toThrow(
@@ -292,5 +389,23 @@ describe("baseRateVisibleBias", () => {
     );
     expect(() => baseRateVisibleBias(Matrix.zeros(0, 3))).toThrow(RangeError);
     expect(() => baseRateVisibleBias(data, 0.7)).toThrow(/clip/);
+  });
+
+  it("requires binary data, naming the first other entry", () => {
+    const grey = Matrix.fromRows([
+      [1, 0],
+      [0.5, 1],
+    ]);
+    expect(() => baseRateVisibleBias(grey)).toThrow(
+      new RangeError("data[1, 0]: expected 0 or 1 (binary data), got 0.5"),
+    );
+    const nan = Matrix.fromRows([[0, NaN]]);
+    expect(() => baseRateVisibleBias(nan)).toThrow(/data\[0, 1\]: .* NaN/);
+    const big = Matrix.fromRows([[Infinity, 1]]);
+    expect(() => baseRateVisibleBias(big)).toThrow(/data\[0, 0\]/);
+    const clip = "0.1" as unknown as number;
+    expect(() => baseRateVisibleBias(Matrix.zeros(1, 2), clip)).toThrow(
+      TypeError,
+    );
   });
 });

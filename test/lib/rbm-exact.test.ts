@@ -169,6 +169,9 @@ describe("enumerateStates", () => {
     expect(() =>
       enumerateStates(3, { stride: 2 } as unknown as { start: number }),
     ).toThrow(/unsupported option "stride"/);
+    expect(() => enumerateStates(3, null as unknown as object)).toThrow(
+      new TypeError("options: expected an object, got null"),
+    );
   });
 });
 

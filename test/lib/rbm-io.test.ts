@@ -113,6 +113,7 @@ describe("loadRBM bad input", () => {
         /unsupported format version 2/,
       ],
       [edited((b) => (b[6] = 2)), /expected 4 \(float32\) or 8/],
+      [edited((b) => (b[7] = 1)), /reserved byte 7: expected 0, got 1/],
       [
         edited((_, v) => v.setUint32(8, 0, true)),
         /nVisible: expected an integer >= 1/,
@@ -162,6 +163,48 @@ describe("loadRBM bad input", () => {
       expect(() => loadRBM(input), message.source).toThrow(message);
       expect(() => loadRBM(input)).toThrow(kind);
     }
+  });
+
+  it("rejects a number that overflows the dtype, naming it", () => {
+    // 1e39 is finite as a double, so it used to pass the check and be
+    // stored as Infinity in the Float32Array.
+    const f32 = JSON.parse(saveRBM(model("float32", 3, 2))) as {
+      a: number[];
+    };
+    f32.a[0] = 1e39;
+    const text = JSON.stringify(f32);
+    expect(() => loadRBM(text)).toThrow(RangeError);
+    expect(() => loadRBM(text)).toThrow(
+      /^input\.a\[0\]: expected a finite float32 number, got 1e\+39/,
+    );
+    f32.a[0] = 3e38; // the largest float32 is 3.4e38
+    expect(loadRBM(JSON.stringify(f32)).a[0]).toBe(Math.fround(3e38));
+    // JSON.parse reads 1e400 as Infinity, in either dtype.
+    const f64 = saveRBM(rbm).replace(/"b":\[[^,]*/, '"b":[1e400');
+    expect(() => loadRBM(f64)).toThrow(
+      /^input\.b\[0\]: expected a finite float64 number, got Infinity/,
+    );
+  });
+
+  it("rejects an unknown field instead of ignoring it", () => {
+    const doc = JSON.parse(saveRBM(rbm)) as Record<string, unknown>;
+    const typo = JSON.stringify({ ...doc, wieghts: [1, 2] });
+    expect(() => loadRBM(typo)).toThrow(
+      /^input\.wieghts: unknown field "wieghts" \(a version 1 file has: /,
+    );
+    expect(() => loadRBM(new TextEncoder().encode(typo))).toThrow(RangeError);
+  });
+
+  it("reads JSON after a UTF-8 byte order mark", () => {
+    const text = saveRBM(rbm);
+    expectSame(loadRBM("\uFEFF" + text), rbm);
+    const utf8 = new TextEncoder().encode(text);
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...utf8]);
+    expectSame(loadRBM(withBom), rbm);
+    expectSame(loadRBM(new Uint8Array([0xef, 0xbb, 0xbf, 0x09, ...utf8])), rbm);
+    const file = path.join(dir, "bom.json");
+    fs.writeFileSync(file, withBom);
+    expectSame(loadRBMFile(file), rbm);
   });
 
   it("prefixes file errors with the path", () => {

@@ -219,6 +219,14 @@ describe("trainRBM bad input", () => {
     for (const [options, message] of bad) {
       expect(() => train(options), message.source).toThrow(message);
     }
+    // null used to read "expected an object, got object".
+    const noMonitor = { monitor: null } as unknown as RBMTrainOptions;
+    expect(() => train(noMonitor)).toThrow(
+      new TypeError("options.monitor: expected an object, got null"),
+    );
+    expect(() => train({ k: 1.5 })).toThrow(
+      new RangeError("options.k: expected an integer >= 1, got 1.5"),
+    );
     const typo = { learningrate: 0.1 } as Partial<RBMTrainOptions>;
     expect(() => train(typo)).toThrow(
       /options\.learningrate: unsupported option/,

@@ -122,6 +122,25 @@ describe("RBM construction", () => {
     expect(() => new RBM(3, 2, typo)).toThrow(/options\.wieghtScale/);
   });
 
+  it("states the real minimum, the kind and null in its messages", () => {
+    // Sizes used to say ">= 0", a string scale was a RangeError and null
+    // options read "expected an object, got object".
+    expect(() => new RBM(6, -1)).toThrow(
+      new RangeError("nHidden: expected an integer >= 1, got -1"),
+    );
+    expect(() => new RBM(6, 2.5)).toThrow(
+      new RangeError("nHidden: expected an integer >= 1, got 2.5"),
+    );
+    expect(() => new RBM(-3, 2)).toThrow(/nVisible: .* >= 1, got -3/);
+    expect(() => new RBM("6" as unknown as number, 2)).toThrow(TypeError);
+    const scale = { weightScale: "0.1" as unknown as number };
+    expect(() => new RBM(6, 2, scale)).toThrow(TypeError);
+    expect(() => new RBM(6, 2, scale)).toThrow(/weightScale: .* got string/);
+    expect(() => new RBM(6, 2, null as unknown as object)).toThrow(
+      new TypeError("options: expected an object, got null"),
+    );
+  });
+
   it("fromParams and clone copy the parameters", () => {
     const rbm = tinyRBM(2);
     const copy = rbm.clone();
@@ -318,6 +337,20 @@ describe("RBM bad input", () => {
     expect(() => rbm.gibbs(new Matrix(1, 2), 1, random)).toThrow(/V:/);
   });
 
+  it("leaves out untouched when the temperature is bad", () => {
+    // The field used to be written to out before T was checked.
+    const V = Matrix.fromRows([[0, 1, 1]]);
+    const H = Matrix.fromRows([[1, 0]]);
+    for (const T of [-1, 0, NaN, Infinity]) {
+      const outH = new Matrix(1, 2, Float64Array.from([7, 7]));
+      expect(() => rbm.hiddenProbs(V, outH, T)).toThrow(RangeError);
+      expect(Array.from(outH.data)).toEqual([7, 7]);
+      const outV = new Matrix(1, 3, Float64Array.from([7, 7, 7]));
+      expect(() => rbm.visibleProbs(H, outV, T)).toThrow(/temperature/);
+      expect(Array.from(outV.data)).toEqual([7, 7, 7]);
+    }
+  });
+
   it("rejects non-binary states where binary is required", () => {
     const V = Matrix.fromRows([[0, 1, 0.5]]);
     expect(() => rbm.gibbs(V, 1, random)).toThrow(/V\[0, 2\]/);
@@ -331,7 +364,16 @@ describe("RBM bad input", () => {
     const bad = { temperature: 1, steps: 2 } as { temperature: number };
     expect(() => rbm.gibbs(V, 1, random, bad)).toThrow(/options\.steps/);
     expect(() => rbm.gibbs(V, 1, random, { temperature: 0 })).toThrow(
-      /temperature/,
+      new RangeError(
+        "options.temperature: expected a finite number > 0, got 0",
+      ),
+    );
+    expect(() => rbm.gibbs(V, 1.5, random)).toThrow(
+      new RangeError("steps: expected an integer >= 1, got 1.5"),
+    );
+    expect(() => rbm.gibbs(V, -2, random)).toThrow(/>= 1, got -2/);
+    expect(() => rbm.gibbs(V, 1, random, null as unknown as object)).toThrow(
+      /options: expected an object, got null/,
     );
     expect(() => rbm.reconstructionError(new Matrix(0, 3))).toThrow(
       /at least one row/,
