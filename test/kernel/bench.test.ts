@@ -77,7 +77,9 @@ describe("npm run bench -- --quick", () => {
       if (!ours) continue;
       const ratio = ours.ratios.find((r) => r.peer === peer.implementation);
       expect(ratio, `${peer.name} ${peer.implementation}`).toBeDefined();
-      const expected = ours.summary!.median / peer.summary!.median;
+      // A speed ratio: rates compare directly, times inversely (s/epoch).
+      const [o, p] = [ours.summary!.median, peer.summary!.median];
+      const expected = ours.unit.kind === "rate" ? o / p : p / o;
       expect(ratio!.value).toBeCloseTo(expected, 10);
       expect(stdout).toContain(`ours/${peer.implementation} `);
     }
@@ -91,7 +93,7 @@ describe("npm run bench -- --quick", () => {
 
   it("marks the issue's targets in the JSON and the terminal table", () => {
     expect(report.targets.length).toBeGreaterThan(0);
-    expect(stdout).toContain("Targets (issue 3)");
+    expect(stdout).toContain("Targets (issues 3 and 4)");
   });
 
   it("writes an HTML page that loads nothing from the network", () => {
