@@ -22,6 +22,8 @@
  */
 import { randomBytes } from "crypto";
 
+import { queueKernelSends } from "./tslab-sends";
+
 /** MIME type -> content; JSON types carry objects, text types strings. */
 export type MimeBundle = Record<string, unknown>;
 
@@ -55,6 +57,11 @@ interface TslabJupyterModule {
 }
 
 const TSLAB_JUPYTER = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
+
+// Inside the tslab kernel, queue sends so long cells lose no output.
+if (Object.keys(require.cache).some((file) => TSLAB_JUPYTER.test(file))) {
+  queueKernelSends();
+}
 
 /**
  * The writer of the running tslab kernel.
