@@ -7,9 +7,7 @@
  * folder, flushed, then renamed over the target, so a reader never sees
  * half a model.
  */
-import { randomBytes } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { checkPath, readModelFile, writeFileAtomicSync } from "./model-files";
 import type { RBM } from "./rbm";
 import { checkRBMParams, type RBMParams } from "./rbm-energy";
 import {
@@ -82,54 +80,14 @@ export function saveRBMFile(
   params: RBMParams,
   format?: RBMFormat,
 ): void {
-  if (typeof file !== "string" || file === "") {
-    throw new TypeError(
-      `file: expected a non-empty path, got ${describeValue(file)}`,
-    );
-  }
+  checkPath(file);
   const chosen = format ?? (file.endsWith(".json") ? "json" : "binary");
   writeFileAtomicSync(file, saveRBM(params, chosen));
 }
 
 /** Reads an RBM saved by `saveRBMFile` (either format, by content). */
 export function loadRBMFile(file: string): RBM {
-  const bytes = fs.readFileSync(file);
-  try {
-    return loadRBM(
-      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
-    );
-  } catch (err) {
-    // Same class, message prefixed with the file that failed.
-    if (err instanceof Error) {
-      const Kind = err.constructor as new (message: string) => Error;
-      throw new Kind(`${file}: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
-/** Writes through a flushed temporary file renamed over `file`. */
-function writeFileAtomicSync(file: string, content: string | Uint8Array) {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.` +
-      `${randomBytes(4).toString("hex")}.tmp`,
-  );
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(tmp, "wx");
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  return readModelFile(file, loadRBM);
 }
 
 function checkFormat(format: unknown): void {
