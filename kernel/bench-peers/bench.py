@@ -165,8 +165,62 @@ def rbm_epoch(task):
     return run, f"BernoulliRBM.fit(n_iter=1) (PCD-1, model built per run), X {X.dtype}"
 
 
+def text_ids(path):
+    """A gzipped UTF-8 text as ids of its sorted distinct characters (as
+    memnets' Vocabulary.fromText: code point order)."""
+    import gzip
+
+    with gzip.open(path, "rb") as f:  # bytes: no newline translation
+        text = f.read().decode("utf-8")
+    chars = sorted(set(text))
+    index = {ch: i for i, ch in enumerate(chars)}
+    return [index[ch] for ch in text], len(chars)
+
+
+def rnn_train(task):
+    """One training step of a char RNN per run, as the memnets row: a fresh
+    window of B (T + 1) characters as B streams, one-hot input, nn.RNN tanh
+    from a zero state, nn.Linear readout, mean cross-entropy, backward,
+    clip_grad_norm_, Adam."""
+    torch = LIBS["torch"]
+    nn, F = torch.nn, torch.nn.functional
+    dtype = getattr(torch, task["dtype"])
+    B, T, H = task["batch"], task["steps"], task["hidden"]
+    ids, K = text_ids(task["textPath"])
+    if K != task["vocabulary"]:
+        raise ValueError(f"expected {task['vocabulary']} characters, got {K}")
+    data = torch.tensor(ids, dtype=torch.int64)
+    torch.manual_seed(0)
+    rnn = nn.RNN(K, H, nonlinearity="tanh", batch_first=True, dtype=dtype)
+    readout = nn.Linear(H, K, dtype=dtype)
+    params = list(rnn.parameters()) + list(readout.parameters())
+    optimizer = torch.optim.Adam(params, lr=task["learningRate"])
+    window = B * (T + 1)
+    windows = data.numel() // window
+    count = [0]
+
+    def run():
+        k = count[0] % windows
+        count[0] += 1
+        chunk = data[k * window:(k + 1) * window].view(B, T + 1)
+        x = F.one_hot(chunk[:, :T], K).to(dtype)
+        logits = readout(rnn(x)[0])
+        loss = F.cross_entropy(logits.reshape(B * T, K),
+                               chunk[:, 1:].reshape(B * T))
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, task["clipNorm"])
+        optimizer.step()
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(f"loss {loss.item()} at step {k}")
+
+    return run, (f"nn.RNN(tanh) + nn.Linear, one-hot input, mean "
+                 f"cross_entropy, clip_grad_norm_ {task['clipNorm']}, Adam; "
+                 f"{task['dtype']}")
+
+
 TASKS = {"gemm": gemm, "sigmoid": sigmoid, "bernoulli": bernoulli,
-         "rbm_epoch": rbm_epoch}
+         "rbm_epoch": rbm_epoch, "rnn_train": rnn_train}
 
 
 def run_task(task):

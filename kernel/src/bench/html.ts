@@ -143,7 +143,7 @@ function targetsSection(targets: readonly TargetCheck[]): string {
       `<tr>${verdict(t)}${cell(t.target)}${cell(t.name)}${cell(t.detail)}</tr>`,
   );
   return [
-    "<section><h2>Targets (issues 3 and 4)</h2>",
+    "<section><h2>Targets</h2>",
     `<table class="bench"><thead><tr><th>verdict</th><th>target</th>` +
       `<th>case</th><th>measured</th></tr></thead><tbody>`,
     ...rows,

@@ -31,6 +31,7 @@ import {
 } from "memnets";
 import { loadMathjs, tfjsWith } from "./js-peers.js";
 import { rbmRows } from "./rows-models.js";
+import { rnnRows } from "./rows-rnn.js";
 import {
   GFLOPS,
   MVALUES,
@@ -306,6 +307,7 @@ export function buildRows(options: { quick: boolean }): Row[] {
     ...DTYPES.flatMap((dtype) => cases.flatMap((c) => gemmRows(c, dtype))),
     ...DTYPES.flatMap((dtype) => elementwiseRows(values, dtype)),
     ...rbmRows(options.quick),
+    ...rnnRows(options.quick),
   ];
 }
 

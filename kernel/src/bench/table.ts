@@ -73,7 +73,7 @@ export function renderTable(report: BenchReport): string {
   }
 
   if (report.targets.length) {
-    lines.push("", "Targets (issues 3 and 4)");
+    lines.push("", "Targets");
     for (const check of report.targets) {
       lines.push(
         `  ${pad(verdict(check), 7)}${pad(check.target, 44)}` +
