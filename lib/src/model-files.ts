@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { describeValue } from "./tensor";
+import { describeValue, type FloatArray } from "./tensor";
 
 /** Throws unless `file` is a non-empty path string. */
 export function checkPath(file: unknown): string {
@@ -64,5 +64,43 @@ export function readModelFile<T>(
       throw new Kind(`${file}: ${err.message}`);
     }
     throw err;
+  }
+}
+
+/**
+ * Copies the JSON array `value` of finite numbers into `out`; the stored
+ * value is checked, so a float32 overflow (1e39 -> Infinity) throws too.
+ */
+export function readNumberArray(
+  name: string,
+  value: unknown,
+  out: FloatArray,
+): void {
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `${name}: expected an array, got ${describeValue(value)}`,
+    );
+  }
+  if (value.length !== out.length) {
+    throw new RangeError(
+      `${name}: expected ${out.length} numbers, got ${value.length}`,
+    );
+  }
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (typeof v !== "number") {
+      throw new TypeError(
+        `${name}[${i}]: expected a finite number, got ${JSON.stringify(v)}`,
+      );
+    }
+    out[i] = v;
+    if (!Number.isFinite(out[i])) {
+      // JSON.parse turns 1e400 into Infinity; float32 overflows past 3.4e38.
+      const dtype = out instanceof Float32Array ? "float32" : "float64";
+      throw new RangeError(
+        `${name}[${i}]: expected a finite ${dtype} number, got ${v}` +
+          (Number.isFinite(v) ? ` (${out[i]} in ${dtype})` : ""),
+      );
+    }
   }
 }

@@ -24,6 +24,7 @@
  * number that overflows the dtype) throws naming what is wrong. A UTF-8
  * byte order mark before the JSON is skipped (editors add one).
  */
+import { readNumberArray } from "./model-files";
 import { RBM } from "./rbm";
 import type { RBMParams } from "./rbm-energy";
 import { describeValue, type DType, type FloatArray } from "./tensor";
@@ -110,44 +111,10 @@ export function fromJSON(text: string): RBM {
   const V = size("input.nVisible", o.nVisible);
   const H = size("input.nHidden", o.nHidden);
   const rbm = new RBM(V, H, { dtype: o.dtype, weightScale: 0 });
-  fill("input.W", o.W, rbm.W.data);
-  fill("input.a", o.a, rbm.a);
-  fill("input.b", o.b, rbm.b);
+  readNumberArray("input.W", o.W, rbm.W.data);
+  readNumberArray("input.a", o.a, rbm.a);
+  readNumberArray("input.b", o.b, rbm.b);
   return rbm;
-}
-
-/**
- * Copies the JSON array `value` of finite numbers into `out`; the stored
- * value is checked, so a float32 overflow (1e39 -> Infinity) throws too.
- */
-function fill(name: string, value: unknown, out: FloatArray): void {
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `${name}: expected an array, got ${describeValue(value)}`,
-    );
-  }
-  if (value.length !== out.length) {
-    throw new RangeError(
-      `${name}: expected ${out.length} numbers, got ${value.length}`,
-    );
-  }
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    if (typeof v !== "number") {
-      throw new TypeError(
-        `${name}[${i}]: expected a finite number, got ${JSON.stringify(v)}`,
-      );
-    }
-    out[i] = v;
-    if (!Number.isFinite(out[i])) {
-      // JSON.parse turns 1e400 into Infinity; float32 overflows past 3.4e38.
-      const dtype = out instanceof Float32Array ? "float32" : "float64";
-      throw new RangeError(
-        `${name}[${i}]: expected a finite ${dtype} number, got ${v}` +
-          (Number.isFinite(v) ? ` (${out[i]} in ${dtype})` : ""),
-      );
-    }
-  }
 }
 
 function checkVersion(name: string, version: unknown): void {

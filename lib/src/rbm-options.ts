@@ -221,11 +221,5 @@ export function checkOptionObject(
   options: unknown,
   known: readonly string[],
 ): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `${name}: expected an object, got ${describeValue(options)}`,
-    );
-  }
-  checkOptionKeys(name, options, known);
+  checkOptionKeys(name, options as object | undefined, known);
 }

@@ -13,7 +13,12 @@
  * over the target), as rbm-io.ts does.
  */
 
-import { checkPath, readModelFile, writeFileAtomicSync } from "./model-files";
+import {
+  checkPath,
+  readModelFile,
+  readNumberArray,
+  writeFileAtomicSync,
+} from "./model-files";
 
 import { RNN } from "./rnn";
 import { checkDType, describeValue, type FloatArray } from "./tensor";
@@ -134,7 +139,7 @@ export function loadRNN(text: string): SavedRNN {
   const model = new RNN(sizes[0], sizes[1], sizes[2], { dtype, initScale: 0 });
   for (const name of WEIGHTS) {
     const value = model[name];
-    readNumbers(name, doc[name], "data" in value ? value.data : value);
+    readNumberArray(name, doc[name], "data" in value ? value.data : value);
   }
   const chars = doc.vocabulary;
   let vocabulary: Vocabulary | null = null;
@@ -147,32 +152,6 @@ export function loadRNN(text: string): SavedRNN {
     }
   }
   return { model, vocabulary };
-}
-
-/** Fills `out` from the JSON list `value`, checking length and numbers. */
-function readNumbers(name: string, value: unknown, out: FloatArray): void {
-  if (!Array.isArray(value)) {
-    throw new TypeError(
-      `${name}: expected an array, got ${describeValue(value)}`,
-    );
-  }
-  if (value.length !== out.length) {
-    throw new RangeError(
-      `${name}: expected ${out.length} numbers, got ${value.length}`,
-    );
-  }
-  for (let i = 0; i < out.length; i++) {
-    const v: unknown = value[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new RangeError(
-        `${name}[${i}]: expected a finite number, got ${JSON.stringify(v)}`,
-      );
-    }
-    out[i] = v;
-    if (!Number.isFinite(out[i])) {
-      throw new RangeError(`${name}[${i}]: ${v} overflows float32`);
-    }
-  }
 }
 
 /** Writes `saveRNN(model, vocabulary)` to `file` atomically. */
