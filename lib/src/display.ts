@@ -10,15 +10,13 @@
  * Limits: only tslab is supported as a live kernel; outside it, displaying
  * throws unless a sink has been injected.
  *
- * A synchronous stretch of code (a training loop in one cell) never lets
- * the event loop turn, and tslab's socket library, zeromq.js, sends at most
- * 512 messages on a socket before it must yield to it: the next send throws
- * "Socket is busy writing", and tslab then fails the cell without a message
- * (its own error report cannot be sent either). So the displays of this
- * module share a budget of STRETCH_BUDGET messages per stretch, counted
- * until the event loop next turns; past it, updates are held (the newest
- * per display id) and new outputs queued, and both are sent as soon as the
- * loop turns. The rest of zeromq.js's 512 is left for console output.
+ * Long cells: tslab does not wait on its sends, and zeromq.js refuses a
+ * send made while its 513th in a row waits for the event loop, which a
+ * synchronous cell never lets turn. tslab-sends.ts queues such sends, so
+ * nothing is lost. On top of that, this module rate-limits itself: past
+ * STRETCH_BUDGET messages before the event loop next turns, updates are
+ * held (the newest per display id) and new outputs queued, and both go out
+ * when the loop turns, so a long loop does not pile up stale updates.
  */
 import { randomBytes } from "crypto";
 

@@ -20,7 +20,6 @@ import {
   checkFloatArray,
   checkMatrix,
   describeValue,
-  dtypeOf,
   type DType,
   type FloatArray,
   Matrix,
@@ -198,9 +197,4 @@ export function energy(params: RBMParams, V: Matrix, H: Matrix): Float64Array {
     out[r] = e;
   }
   return out;
-}
-
-/** dtype of an RBM's parameters (after checking them). */
-export function rbmDType(params: RBMParams): DType {
-  return dtypeOf(params.W.data);
 }

@@ -195,7 +195,8 @@ export function reductionScale(
   const reduction = options.reduction ?? "sum";
   if (reduction !== "sum" && reduction !== "mean") {
     throw new RangeError(
-      `options.reduction: expected "sum" or "mean", got ${describeValue(reduction)} ${String(reduction)}`,
+      `options.reduction: expected "sum" or "mean", got ` +
+        `${describeValue(reduction)} ${String(reduction)}`,
     );
   }
   return reduction === "mean" ? 1 / count : 1;
