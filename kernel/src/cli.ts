@@ -72,7 +72,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   exitOnSignals();
-  if (values.help || command === undefined || command === "help") {
+  const helpAsked = ["help", "--help", "-h"].includes(command ?? "");
+  if (values.help || command === undefined || helpAsked) {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }

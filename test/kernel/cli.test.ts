@@ -165,6 +165,14 @@ describe("memnets command line arguments", () => {
     expect(result.stderr).toMatch(/usage:/);
   });
 
+  it("prints the usage for --help and -h before or after a command", async () => {
+    for (const args of [["--help"], ["-h"], ["help"], ["run", "--help"]]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(" ")).toBe(0);
+      expect(result.stdout, args.join(" ")).toMatch(/usage:\n  memnets run/);
+    }
+  });
+
   it("rejects a kernel name that would leave the kernels folder", async () => {
     await expect(installKernel({ prefix: work, name: ".." })).rejects.toThrow(
       /name must be/,
