@@ -51,7 +51,8 @@ export class Vocabulary {
       }
       this.ids.set(ch, id);
     });
-    this.chars = chars.slice();
+    // A frozen copy: a caller's later edit cannot unsync decode and id.
+    this.chars = Object.freeze(chars.slice());
   }
 
   /** The vocabulary of every distinct character of `text`. */
@@ -76,6 +77,11 @@ export class Vocabulary {
 
   /** Id of one character; throws for an unknown one. */
   id(ch: string): number {
+    if (typeof ch !== "string") {
+      throw new TypeError(
+        `ch: expected a one-character string, got ${describeValue(ch)}`,
+      );
+    }
     const id = this.ids.get(ch);
     if (id === undefined) {
       throw new RangeError(`ch: ${describeChar(ch)} is not in the vocabulary`);
@@ -283,7 +289,7 @@ const TEXT_FILES: Record<TextName, string> = {
  * 143,164 characters, 129 distinct).
  */
 export function loadText(name: TextName): string {
-  if (typeof name !== "string" || !(name in TEXT_FILES)) {
+  if (typeof name !== "string" || !Object.hasOwn(TEXT_FILES, name)) {
     throw new RangeError(
       `name: expected one of ${Object.keys(TEXT_FILES).join(", ")}, got ` +
         `${JSON.stringify(name)}`,

@@ -37,6 +37,17 @@ describe("Vocabulary", () => {
     expect(() => vocab.id("z")).toThrow(/"z" \(U\+007A\)/);
   });
 
+  it("asks for a string in id() and keeps its characters read-only", () => {
+    const v = Vocabulary.fromText("ab");
+    expect(() => v.id(5 as never)).toThrow(/ch: expected a one-character/);
+    expect(() => (v.chars as string[]).push("z")).toThrow(TypeError);
+    expect(v.size).toBe(2);
+    const source = ["x", "y"];
+    const w = new Vocabulary(source);
+    source[0] = "q";
+    expect(w.decode([0])).toBe("x");
+  });
+
   it("rejects bad ids and bad arguments", () => {
     const vocab = Vocabulary.fromText("abc");
     expect(() => vocab.decode([0, 3])).toThrow(/ids\[1\].*\[0, 3\), got 3/);
@@ -123,5 +134,11 @@ describe("loadText", () => {
     expect(() => loadText("hamlet" as never)).toThrow(
       /tinyshakespeare, onegin, got "hamlet"/,
     );
+    // Names inherited from Object.prototype are not texts either.
+    for (const name of ["__proto__", "toString", "constructor"]) {
+      expect(() => loadText(name as never), name).toThrow(
+        /name: expected one of/,
+      );
+    }
   });
 });
