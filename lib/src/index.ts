@@ -42,3 +42,8 @@ export * from "./rnn-sample";
 export * from "./rnn-io";
 export * from "./text";
 export * from "./rnn-input";
+export * from "./recurrent";
+export * from "./lstm";
+export * from "./gru";
+export * from "./recurrent-pytorch";
+export * from "./recurrent-io";

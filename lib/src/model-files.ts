@@ -1,14 +1,16 @@
 /**
  * Files of saved models: checked paths, atomic writes (a flushed temporary
  * file in the same folder renamed over the target, so a reader never sees
- * half a file and a failed write leaves the old one), and reads whose
- * errors name the file. Shared by rbm-io.ts and rnn-io.ts.
+ * half a file and a failed write leaves the old one), reads whose errors
+ * name the file, and the checks of a JSON model file's header, numbers
+ * and vocabulary. Shared by rbm-io.ts, rnn-io.ts and recurrent-io.ts.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { describeValue, type FloatArray } from "./tensor";
+import { Vocabulary } from "./text";
 
 /** Throws unless `file` is a non-empty path string. */
 export function checkPath(file: unknown): string {
@@ -103,4 +105,109 @@ export function readNumberArray(
       );
     }
   }
+}
+
+/**
+ * The JSON object in `text` (a leading byte order mark is skipped: a
+ * hand-edited file may have one); throws naming `text` otherwise.
+ */
+export function parseJSONObject(text: unknown): Record<string, unknown> {
+  if (typeof text !== "string") {
+    throw new TypeError(`text: expected a string, got ${describeValue(text)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+  } catch (err) {
+    throw new SyntaxError(
+      `text: not JSON (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new TypeError(
+      `text: expected a JSON object, got ${describeValue(doc)}`,
+    );
+  }
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * Throws unless `doc` has `format` `tag` and `version` `version` and no
+ * field outside `fields`.
+ */
+export function checkHeader(
+  doc: Record<string, unknown>,
+  tag: string,
+  version: number,
+  fields: readonly string[],
+): void {
+  if (doc.format !== tag) {
+    throw new RangeError(
+      `format: expected "${tag}", got ${JSON.stringify(doc.format)}`,
+    );
+  }
+  if (doc.version !== version) {
+    throw new RangeError(
+      `version: expected ${version}, got ${JSON.stringify(doc.version)}`,
+    );
+  }
+  for (const key of Object.keys(doc)) {
+    if (!fields.includes(key)) {
+      throw new RangeError(
+        `${key}: unknown field (known: ${fields.join(", ")})`,
+      );
+    }
+  }
+}
+
+/**
+ * `x` as a plain list for JSON, which cannot hold NaN or Infinity: such an
+ * entry throws a RangeError naming `model.<name>[i]`.
+ */
+export function finiteList(name: string, x: FloatArray): number[] {
+  const i = x.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    throw new RangeError(
+      `model.${name}[${i}]: JSON cannot hold ${x[i]} (the model diverged)`,
+    );
+  }
+  return Array.from(x);
+}
+
+/** Throws unless `vocabulary` is undefined or a Vocabulary of K chars. */
+export function checkVocabulary(vocabulary: unknown, K: number): void {
+  if (vocabulary === undefined) return;
+  if (!(vocabulary instanceof Vocabulary)) {
+    throw new TypeError(
+      `vocabulary: expected a Vocabulary, got ${describeValue(vocabulary)}`,
+    );
+  }
+  if (vocabulary.size !== K) {
+    throw new RangeError(
+      `vocabulary: expected ${K} characters (the model's outputs), got ` +
+        `${vocabulary.size}`,
+    );
+  }
+}
+
+/** The saved vocabulary `chars` (null if none), checked to have K. */
+export function readVocabulary(chars: unknown, K: number): Vocabulary | null {
+  if (chars === null || chars === undefined) return null;
+  const vocabulary = new Vocabulary(chars as string[]);
+  if (vocabulary.size !== K) {
+    throw new RangeError(
+      `vocabulary: expected ${K} characters, got ${vocabulary.size}`,
+    );
+  }
+  return vocabulary;
+}
+
+/** Throws unless the saved `value` of `key` is an integer >= 1. */
+export function readSize(key: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `${key}: expected an integer >= 1, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

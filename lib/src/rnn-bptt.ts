@@ -101,7 +101,8 @@ export function rowsOf(M: Matrix, start: number, count: number): Matrix {
   return new Matrix(count, cols, data);
 }
 
-function blocks(M: Matrix, rows: number, count: number): Matrix[] {
+/** `count` consecutive blocks of `rows` rows of M, as views. */
+export function blocks(M: Matrix, rows: number, count: number): Matrix[] {
   return Array.from({ length: count }, (_, k) => rowsOf(M, k * rows, rows));
 }
 
@@ -118,19 +119,12 @@ export function forwardSequence(
   input: KernelInput,
 ): void {
   const { batch: B, steps: T } = ws;
-  const H = p.recurrentWeights.rows;
 
   // Input term x_t U + b for every step at once, written over A_t.
   const out = ws.outputs.data;
   if (input.tokens) {
     // x_t one-hot: x_t U is row tokens[b, t] of U (a gather, no product).
-    const u = p.inputWeights.data;
-    for (let t = 0; t < T; t++) {
-      for (let b = 0; b < B; b++) {
-        const from = input.tokens[b * T + t] * H;
-        out.set(u.subarray(from, from + H), (t * B + b) * H);
-      }
-    }
+    gatherRows(input.tokens, p.inputWeights, ws.outputs, B, T);
   } else {
     const X = ws.denseInput as Matrix;
     reorderRows(input.x as Matrix, X, B, T);
@@ -187,8 +181,30 @@ export function tanhFloat32(x: number): number {
   return (x * p) / q;
 }
 
+/**
+ * Row tokens[b, t] of `W` `[I, n]` into row t B + b of `out` `[T B, n]`
+ * (time-major) for every b, t; `tokens` `[B, T]` row-major: the product
+ * of one-hot rows with W.
+ */
+export function gatherRows(
+  tokens: Int32Array,
+  W: Matrix,
+  out: Matrix,
+  B: number,
+  T: number,
+): void {
+  const n = W.cols;
+  const [w, o] = [W.data, out.data];
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const from = tokens[b * T + t] * n;
+      o.set(w.subarray(from, from + n), (t * B + b) * n);
+    }
+  }
+}
+
 /** x[i, j] += v[j] over every row of the row-major `x`. */
-function addToRows(x: FloatArray, v: FloatArray): void {
+export function addToRows(x: FloatArray, v: FloatArray): void {
   const n = v.length;
   for (let start = 0; start < x.length; start += n) {
     for (let j = 0; j < n; j++) x[start + j] += v[j];
@@ -196,7 +212,7 @@ function addToRows(x: FloatArray, v: FloatArray): void {
 }
 
 /** out[j] += sum over rows of x[i, j], for the row-major `x`. */
-function addColumnSums(x: FloatArray, out: FloatArray): void {
+export function addColumnSums(x: FloatArray, out: FloatArray): void {
   const n = out.length;
   for (let start = 0; start < x.length; start += n) {
     for (let j = 0; j < n; j++) out[j] += x[start + j];
@@ -308,7 +324,7 @@ export function backwardSequence(
 }
 
 /** out = X^T; `X` `[m, n]`, `out` `[n, m]`, both row-major. */
-function transposeInto(X: Matrix, out: Matrix): void {
+export function transposeInto(X: Matrix, out: Matrix): void {
   const { rows: m, cols: n } = X;
   const x = X.data;
   const y = out.data;
@@ -317,8 +333,9 @@ function transposeInto(X: Matrix, out: Matrix): void {
   }
 }
 
-/** dU[tokens[b, t], :] += dZ[t B + b, :] for every b, t. */
-function scatterRows(
+/** dU[tokens[b, t], :] += dZ[t B + b, :] for every b, t; `dZ` `[T B, n]`
+ * time-major, `tokens` `[B, T]`, `dU` `[I, n]`, both row-major. */
+export function scatterRows(
   tokens: Int32Array,
   dZ: Matrix,
   dU: FloatArray,

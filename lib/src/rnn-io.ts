@@ -14,15 +14,21 @@
  */
 
 import {
+  checkHeader,
   checkPath,
+  checkVocabulary,
+  finiteList,
+  parseJSONObject,
   readModelFile,
   readNumberArray,
+  readSize,
+  readVocabulary,
   writeFileAtomicSync,
 } from "./model-files";
 
 import { RNN } from "./rnn";
-import { checkDType, describeValue, type FloatArray } from "./tensor";
-import { Vocabulary } from "./text";
+import { checkDType, describeValue } from "./tensor";
+import type { Vocabulary } from "./text";
 
 const FORMAT_TAG = "memnets-rnn";
 const VERSION = 1;
@@ -53,28 +59,7 @@ export function saveRNN(model: RNN, vocabulary?: Vocabulary): string {
   if (!(model instanceof RNN)) {
     throw new TypeError(`model: expected an RNN, got ${describeValue(model)}`);
   }
-  if (vocabulary !== undefined) {
-    if (!(vocabulary instanceof Vocabulary)) {
-      throw new TypeError(
-        `vocabulary: expected a Vocabulary, got ${describeValue(vocabulary)}`,
-      );
-    }
-    if (vocabulary.size !== model.outputSize) {
-      throw new RangeError(
-        `vocabulary: expected ${model.outputSize} characters (the model's ` +
-          `outputs), got ${vocabulary.size}`,
-      );
-    }
-  }
-  const list = (name: string, x: FloatArray) => {
-    const i = x.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) {
-      throw new RangeError(
-        `model.${name}[${i}]: JSON cannot hold ${x[i]} (the model diverged)`,
-      );
-    }
-    return Array.from(x);
-  };
+  checkVocabulary(vocabulary, model.outputSize);
   const doc: Record<string, unknown> = {
     format: FORMAT_TAG,
     version: VERSION,
@@ -85,7 +70,7 @@ export function saveRNN(model: RNN, vocabulary?: Vocabulary): string {
   };
   for (const name of WEIGHTS) {
     const value = model[name];
-    doc[name] = list(name, "data" in value ? value.data : value);
+    doc[name] = finiteList(name, "data" in value ? value.data : value);
   }
   doc.vocabulary = vocabulary ? vocabulary.chars.slice() : null;
   return JSON.stringify(doc);
@@ -93,64 +78,18 @@ export function saveRNN(model: RNN, vocabulary?: Vocabulary): string {
 
 /** The model (and vocabulary) in JSON `text` written by `saveRNN`. */
 export function loadRNN(text: string): SavedRNN {
-  if (typeof text !== "string") {
-    throw new TypeError(`text: expected a string, got ${describeValue(text)}`);
-  }
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
-  } catch (err) {
-    throw new SyntaxError(
-      `text: not JSON (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    throw new TypeError(
-      `text: expected a JSON object, got ${describeValue(doc)}`,
-    );
-  }
-  if (doc.format !== FORMAT_TAG) {
-    throw new RangeError(
-      `format: expected "${FORMAT_TAG}", got ${JSON.stringify(doc.format)}`,
-    );
-  }
-  if (doc.version !== VERSION) {
-    throw new RangeError(
-      `version: expected ${VERSION}, got ${JSON.stringify(doc.version)}`,
-    );
-  }
-  for (const key of Object.keys(doc)) {
-    if (!FIELDS.includes(key)) {
-      throw new RangeError(
-        `${key}: unknown field (known: ${FIELDS.join(", ")})`,
-      );
-    }
-  }
+  const doc = parseJSONObject(text);
+  checkHeader(doc, FORMAT_TAG, VERSION, FIELDS);
   const dtype = checkDType("dtype", doc.dtype);
-  const sizes = ["inputSize", "hiddenSize", "outputSize"].map((key) => {
-    const n = doc[key];
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) {
-      throw new RangeError(
-        `${key}: expected an integer >= 1, got ${JSON.stringify(n)}`,
-      );
-    }
-    return n;
-  });
+  const sizes = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
+    readSize(key, doc[key]),
+  );
   const model = new RNN(sizes[0], sizes[1], sizes[2], { dtype, initScale: 0 });
   for (const name of WEIGHTS) {
     const value = model[name];
     readNumberArray(name, doc[name], "data" in value ? value.data : value);
   }
-  const chars = doc.vocabulary;
-  let vocabulary: Vocabulary | null = null;
-  if (chars !== null && chars !== undefined) {
-    vocabulary = new Vocabulary(chars as string[]);
-    if (vocabulary.size !== model.outputSize) {
-      throw new RangeError(
-        `vocabulary: expected ${model.outputSize} characters, got ${vocabulary.size}`,
-      );
-    }
-  }
+  const vocabulary = readVocabulary(doc.vocabulary, model.outputSize);
   return { model, vocabulary };
 }
 

@@ -11,6 +11,7 @@
  * Dimension letters: I inputs, H hidden units, K outputs.
  */
 
+import { rowsMatrix, transpose, vectorOf } from "./pytorch-layout";
 import { RNN } from "./rnn";
 import type { RNNWeights } from "./rnn-bptt";
 import {
@@ -18,7 +19,6 @@ import {
   checkOptionKeys,
   describeValue,
   type DType,
-  Matrix,
 } from "./tensor";
 
 /**
@@ -104,42 +104,4 @@ export function rnnToPyTorch(
     readout_weight: transpose(w.outputWeights).toArray(),
     readout_bias: Array.from(w.outputBias),
   };
-}
-
-/** X^T as a new float64 matrix; `X` `[m, n]` gives `[n, m]`. */
-function transpose(X: Matrix): Matrix {
-  const Y = Matrix.zeros(X.cols, X.rows);
-  for (let i = 0; i < X.rows; i++) {
-    for (let j = 0; j < X.cols; j++) {
-      Y.data[j * X.rows + i] = X.data[i * X.cols + j];
-    }
-  }
-  return Y;
-}
-
-function rowsMatrix(name: string, rows: unknown): Matrix {
-  if (!Array.isArray(rows) || rows.length === 0) {
-    throw new TypeError(
-      `${name}: expected a non-empty array of rows, got ${describeValue(rows)}`,
-    );
-  }
-  try {
-    return Matrix.fromRows(rows as number[][]);
-  } catch (err) {
-    if (err instanceof Error) {
-      const Kind = err.constructor as new (message: string) => Error;
-      throw new Kind(`${name}: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
-function vectorOf(name: string, v: unknown, length: number): number[] {
-  if (!Array.isArray(v)) {
-    throw new TypeError(`${name}: expected an array, got ${describeValue(v)}`);
-  }
-  if (v.length !== length) {
-    throw new RangeError(`${name}: expected length ${length}, got ${v.length}`);
-  }
-  return v as number[];
 }

@@ -1,19 +1,20 @@
 /**
- * Sampling text from a trained character `RNN` (issue 5): the priming
- * text is read to set the hidden state, then each next token is drawn
- * from softmax(logits / temperature) and fed back as the next input.
+ * Sampling text from a trained character model (issue 5; any
+ * `RecurrentModel` since issue 6): the priming text is read to set the
+ * carried state, then each next token is drawn from softmax(logits /
+ * temperature) and fed back as the next input.
  * Temperature below 1 sharpens the distribution (safer, more repetitive
  * text), above 1 flattens it; 0 takes the most likely token (greedy).
  *
  * Deterministic: one `random.uniform()` per drawn token, so a seed fixes
- * the sample. Dimension letters: H hidden units, K outputs.
+ * the sample. Dimension letters: S state width, K outputs.
  *
  * Limits: one sequence at a time; the model's inputs must be tokens of
  * the same vocabulary as its outputs (I = K).
  */
 
 import type { Random } from "./random";
-import type { RNN } from "./rnn";
+import type { RecurrentModel } from "./recurrent";
 import { checkOptionKeys, checkSize, describeValue, Matrix } from "./tensor";
 import type { Vocabulary } from "./text";
 
@@ -33,7 +34,7 @@ export interface SampleOptions {
  * ids only `[length]`, not the prime.
  */
 export function sampleRNN(
-  model: RNN,
+  model: RecurrentModel,
   prime: Int32Array,
   options: SampleOptions,
 ): Int32Array {
@@ -68,7 +69,7 @@ export function sampleRNN(
   const T = prime.length;
   let cache = model.forward({ tokens: prime, batch: 1, steps: T });
   let logits = cache.logits.data.subarray((T - 1) * model.outputSize);
-  const state = Matrix.zeros(1, model.hiddenSize, model.dtype);
+  const state = Matrix.zeros(1, model.stateSize, model.dtype);
   const token = new Int32Array(1);
   const out = new Int32Array(length);
   for (let i = 0; i < length; i++) {
@@ -114,7 +115,7 @@ export function drawToken(
  * prime).
  */
 export function sampleText(
-  model: RNN,
+  model: RecurrentModel,
   vocabulary: Vocabulary,
   prime: string,
   options: SampleOptions,

@@ -1,7 +1,8 @@
 /**
- * Training and evaluation of the character-level `RNN` (issue 5):
+ * Training and evaluation of a character-level recurrent model (issue 5;
+ * any `RecurrentModel` since issue 6: `RNN`, `LSTM`, `GRU`):
  * truncated backpropagation through time over contiguous chunks
- * (text.ts's `ChunkBatches`), with the hidden state carried from one
+ * (text.ts's `ChunkBatches`), with the state carried from one
  * chunk to the next and reset at the start of each epoch, gradient
  * clipping by global norm (Pascanu et al. 2013) and Adam by default;
  * the mean cross-entropy per token and the perplexity exp(loss) of a
@@ -11,14 +12,15 @@
  * a chunk): an untrained model on K equally likely characters starts near
  * ln K (4.17 for Tiny Shakespeare's 65).
  *
- * Dimension letters: B streams (batch), T steps per chunk, H hidden units.
+ * Dimension letters: B streams (batch), T steps per chunk, S the width of
+ * the carried state (`model.stateSize`).
  *
  * Limits: one model, synchronous; the chunks of an epoch run in text order
  * (shuffling them would break the carried state).
  */
 
 import { Adam, clipByGlobalNorm } from "./optim";
-import type { RNN } from "./rnn";
+import type { RecurrentModel } from "./recurrent";
 import { ChunkBatches } from "./text";
 import { checkOptionKeys, checkSize, describeValue, Matrix } from "./tensor";
 import { trainLoop, type TrainResult } from "./train";
@@ -85,7 +87,7 @@ const TRAIN_OPTIONS = [
  * weights are updated with it.
  */
 export function trainRNN(
-  model: RNN,
+  model: RecurrentModel,
   ids: Int32Array,
   options: RNNTrainOptions,
 ): RNNTrainResult {
@@ -122,7 +124,7 @@ export function trainRNN(
   }
 
   const { batch: B, steps: T, count } = chunks;
-  const state = Matrix.zeros(B, model.hiddenSize, model.dtype);
+  const state = Matrix.zeros(B, model.stateSize, model.dtype);
   const batch = chunks.get(0);
   const gradNorms: number[] = [];
   const validationLosses: number[] = [];
@@ -168,7 +170,7 @@ export function trainRNN(
   return { ...result, validationLosses, gradNorms };
 }
 
-function globalNorm(model: RNN): number {
+function globalNorm(model: RecurrentModel): number {
   let squares = 0;
   for (const { grad } of model.params) {
     for (let i = 0; i < grad.length; i++) squares += grad[i] * grad[i];
@@ -201,7 +203,7 @@ export interface RNNEvaluation {
  * chunk is not scored. Changes no weight or gradient.
  */
 export function evaluateRNN(
-  model: RNN,
+  model: RecurrentModel,
   ids: Int32Array,
   options: RNNEvaluateOptions = {},
 ): RNNEvaluation {
@@ -212,7 +214,7 @@ export function evaluateRNN(
     options.seqLength ?? 64,
   );
   const { batch: B, steps: T, count } = chunks;
-  const state = Matrix.zeros(B, model.hiddenSize, model.dtype);
+  const state = Matrix.zeros(B, model.stateSize, model.dtype);
   const batch = chunks.get(0);
   let total = 0;
   for (let k = 0; k < count; k++) {
@@ -231,7 +233,7 @@ export function evaluateRNN(
 
 /** exp(mean cross-entropy per token) of `model` on `ids` (`evaluateRNN`). */
 export function perplexity(
-  model: RNN,
+  model: RecurrentModel,
   ids: Int32Array,
   options: RNNEvaluateOptions = {},
 ): number {

@@ -27,6 +27,7 @@
 
 import { type Parameter, parameter } from "./optim";
 import type { Random } from "./random";
+import type { RecurrentModel } from "./recurrent";
 import {
   backwardSequence,
   crossEntropySequence,
@@ -91,7 +92,7 @@ const NAMES = [
  * `grad` buffers `backward` accumulates into (zero them yourself);
  * `gradients` views the same buffers with the shapes above.
  */
-export class RNN implements RNNWeights {
+export class RNN implements RNNWeights, RecurrentModel {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly outputSize: number;
@@ -141,6 +142,11 @@ export class RNN implements RNNWeights {
   /** Element type of the weights. */
   get dtype(): DType {
     return this.recurrentWeights.dtype;
+  }
+
+  /** Width of the carried state A: H (the `RecurrentModel` interface). */
+  get stateSize(): number {
+    return this.hiddenSize;
   }
 
   // -------------------------------------------------------------------------

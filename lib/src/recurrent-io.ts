@@ -1,0 +1,184 @@
+/**
+ * Save and load of any trained recurrent model (issue 6): `RNN`, `LSTM`
+ * or `GRU`, optionally with its character vocabulary, as JSON:
+ *   { "format": "memnets-recurrent", "version": 1, "kind": "lstm",
+ *     "dtype": "float32", "inputSize": I, "hiddenSize": H,
+ *     "outputSize": K, "layers": L, "variant": "vanilla",
+ *     "weights": { "cells.0.inputWeights": [...], ..., "outputBias": [K] },
+ *     "vocabulary": ["a", "b", ...] or null }
+ * "layers" is written for the LSTM and GRU, "variant" for the LSTM only;
+ * "weights" holds every entry of `model.params` under its name, row-major
+ * in the model's layout. Every number is written exactly, so a round trip
+ * restores the same bits. Loading checks every field and throws naming
+ * what is wrong; files written by `saveRNN` (format "memnets-rnn") load
+ * too. Files are written atomically (model-files.ts).
+ */
+
+import { GRU } from "./gru";
+import { LSTM } from "./lstm";
+import type { LSTMVariant } from "./lstm-layout";
+import {
+  checkHeader,
+  checkPath,
+  checkVocabulary,
+  finiteList,
+  parseJSONObject,
+  readModelFile,
+  readNumberArray,
+  readSize,
+  readVocabulary,
+  writeFileAtomicSync,
+} from "./model-files";
+import type { RecurrentModel } from "./recurrent";
+import { RNN } from "./rnn";
+import { loadRNN } from "./rnn-io";
+import { checkDType, describeValue } from "./tensor";
+import type { Vocabulary } from "./text";
+
+const FORMAT_TAG = "memnets-recurrent";
+const VERSION = 1;
+const COMMON = [
+  ...["format", "version", "kind", "dtype", "inputSize", "hiddenSize"],
+  ...["outputSize", "weights", "vocabulary"],
+];
+const FIELDS: Record<RecurrentKind, readonly string[]> = {
+  rnn: COMMON,
+  gru: [...COMMON, "layers"],
+  lstm: [...COMMON, "layers", "variant"],
+};
+
+/** What a saved file holds: "rnn", "lstm" or "gru". */
+export type RecurrentKind = "rnn" | "lstm" | "gru";
+
+/** A loaded model and the vocabulary saved with it (or null). */
+export interface SavedRecurrent {
+  model: RNN | LSTM | GRU;
+  vocabulary: Vocabulary | null;
+}
+
+/** The kind of `model`; throws for anything but an RNN, LSTM or GRU. */
+export function recurrentKind(model: RecurrentModel): RecurrentKind {
+  if (model instanceof RNN) return "rnn";
+  if (model instanceof LSTM) return "lstm";
+  if (model instanceof GRU) return "gru";
+  throw new TypeError(
+    `model: expected an RNN, LSTM or GRU, got ${describeValue(model)}`,
+  );
+}
+
+/**
+ * JSON text of `model` (and `vocabulary`, whose size must equal the
+ * model's outputs). JSON cannot hold NaN or Infinity: such a weight throws
+ * a RangeError naming it.
+ */
+export function saveRecurrent(
+  model: RNN | LSTM | GRU,
+  vocabulary?: Vocabulary,
+): string {
+  const kind = recurrentKind(model);
+  checkVocabulary(vocabulary, model.outputSize);
+  const doc: Record<string, unknown> = {
+    format: FORMAT_TAG,
+    version: VERSION,
+    kind,
+    dtype: model.dtype,
+    inputSize: model.inputSize,
+    hiddenSize: model.hiddenSize,
+    outputSize: model.outputSize,
+  };
+  if (!(model instanceof RNN)) doc.layers = model.layers;
+  if (model instanceof LSTM) doc.variant = model.variant;
+  const weights: Record<string, number[]> = {};
+  for (const { name, value } of model.params) {
+    weights[name] = finiteList(name, value);
+  }
+  doc.weights = weights;
+  doc.vocabulary = vocabulary ? vocabulary.chars.slice() : null;
+  return JSON.stringify(doc);
+}
+
+/**
+ * The model (and vocabulary) in JSON `text` written by `saveRecurrent`
+ * or by `saveRNN`.
+ */
+export function loadRecurrent(text: string): SavedRecurrent {
+  const doc = parseJSONObject(text);
+  if (doc.format === "memnets-rnn") return loadRNN(text);
+  const kind = doc.kind as RecurrentKind;
+  if (!Object.hasOwn(FIELDS, kind as string)) {
+    throw new RangeError(
+      `kind: expected "rnn", "lstm" or "gru", got ${JSON.stringify(kind)}`,
+    );
+  }
+  checkHeader(doc, FORMAT_TAG, VERSION, FIELDS[kind]);
+  const model = emptyModel(kind, doc);
+
+  // Exactly the model's parameters, each of its length.
+  const weights = doc.weights;
+  if (typeof weights !== "object" || weights === null) {
+    throw new TypeError(
+      `weights: expected an object, got ${describeValue(weights)}`,
+    );
+  }
+  const saved = weights as Record<string, unknown>;
+  const names = model.params.map((p) => p.name);
+  for (const key of Object.keys(saved)) {
+    if (!names.includes(key)) {
+      throw new RangeError(
+        `weights.${key}: not a parameter of this ${kind} (its parameters: ` +
+          `${names.join(", ")})`,
+      );
+    }
+  }
+  for (const { name, value } of model.params) {
+    if (!Object.hasOwn(saved, name)) {
+      throw new RangeError(`weights.${name}: missing`);
+    }
+    readNumberArray(`weights.${name}`, saved[name], value);
+  }
+  const vocabulary = readVocabulary(doc.vocabulary, model.outputSize);
+  return { model, vocabulary };
+}
+
+/** A zero model of the saved kind, sizes and options. */
+function emptyModel(
+  kind: RecurrentKind,
+  doc: Record<string, unknown>,
+): RNN | LSTM | GRU {
+  const dtype = checkDType("dtype", doc.dtype);
+  const [I, H, K] = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
+    readSize(key, doc[key]),
+  );
+  if (kind === "rnn") return new RNN(I, H, K, { dtype, initScale: 0 });
+  const layers = readSize("layers", doc.layers);
+  if (kind === "gru") return new GRU(I, H, K, { dtype, layers, initScale: 0 });
+  const variant = doc.variant as LSTMVariant;
+  try {
+    return new LSTM(I, H, K, { dtype, layers, variant, initScale: 0 });
+  } catch (err) {
+    // The constructor names options.variant; the file calls it variant.
+    if (err instanceof Error && err.message.startsWith("options.variant")) {
+      const Kind = err.constructor as new (message: string) => Error;
+      throw new Kind(err.message.slice("options.".length));
+    }
+    throw err;
+  }
+}
+
+/** Writes `saveRecurrent(model, vocabulary)` to `file` atomically. */
+export function saveRecurrentFile(
+  file: string,
+  model: RNN | LSTM | GRU,
+  vocabulary?: Vocabulary,
+): void {
+  checkPath(file);
+  writeFileAtomicSync(file, saveRecurrent(model, vocabulary));
+}
+
+/** Reads a model saved by `saveRecurrentFile` (or `saveRNNFile`); errors
+ * name the file. */
+export function loadRecurrentFile(file: string): SavedRecurrent {
+  return readModelFile(file, (bytes) =>
+    loadRecurrent(new TextDecoder().decode(bytes)),
+  );
+}
