@@ -177,11 +177,12 @@ def text_ids(path):
     return [index[ch] for ch in text], len(chars)
 
 
-def rnn_train(task):
-    """One training step of a char RNN per run, as the memnets row: a fresh
-    window of B (T + 1) characters as B streams, one-hot input, nn.RNN tanh
-    from a zero state, nn.Linear readout, mean cross-entropy, backward,
-    clip_grad_norm_, Adam."""
+def char_model_train(task, recurrent, name):
+    """One training step of a character model per run, as the memnets rows:
+    a fresh window of B (T + 1) characters as B streams, one-hot input, the
+    `recurrent` layer (batch_first, zero initial state), nn.Linear readout,
+    mean cross-entropy, backward, clip_grad_norm_, Adam. `recurrent(K, H,
+    dtype)` builds the layer; `name` starts the note."""
     torch = LIBS["torch"]
     nn, F = torch.nn, torch.nn.functional
     dtype = getattr(torch, task["dtype"])
@@ -191,9 +192,9 @@ def rnn_train(task):
         raise ValueError(f"expected {task['vocabulary']} characters, got {K}")
     data = torch.tensor(ids, dtype=torch.int64)
     torch.manual_seed(0)
-    rnn = nn.RNN(K, H, nonlinearity="tanh", batch_first=True, dtype=dtype)
+    layer = recurrent(K, H, dtype)
     readout = nn.Linear(H, K, dtype=dtype)
-    params = list(rnn.parameters()) + list(readout.parameters())
+    params = list(layer.parameters()) + list(readout.parameters())
     optimizer = torch.optim.Adam(params, lr=task["learningRate"])
     window = B * (T + 1)
     windows = data.numel() // window
@@ -204,7 +205,7 @@ def rnn_train(task):
         count[0] += 1
         chunk = data[k * window:(k + 1) * window].view(B, T + 1)
         x = F.one_hot(chunk[:, :T], K).to(dtype)
-        logits = readout(rnn(x)[0])
+        logits = readout(layer(x)[0])
         loss = F.cross_entropy(logits.reshape(B * T, K),
                                chunk[:, 1:].reshape(B * T))
         optimizer.zero_grad()
@@ -214,13 +215,31 @@ def rnn_train(task):
         if not math.isfinite(loss.item()):
             raise FloatingPointError(f"loss {loss.item()} at step {k}")
 
-    return run, (f"nn.RNN(tanh) + nn.Linear, one-hot input, mean "
-                 f"cross_entropy, clip_grad_norm_ {task['clipNorm']}, Adam; "
-                 f"{task['dtype']}")
+    return run, (f"{name} + nn.Linear, one-hot input, mean cross_entropy, "
+                 f"clip_grad_norm_ {task['clipNorm']}, Adam; {task['dtype']}")
+
+
+def rnn_train(task):
+    """The char RNN step: nn.RNN with tanh."""
+    nn = LIBS["torch"].nn
+    return char_model_train(
+        task, lambda K, H, dtype: nn.RNN(K, H, nonlinearity="tanh",
+                                          batch_first=True, dtype=dtype),
+        "nn.RNN(tanh)")
+
+
+def lstm_train(task):
+    """The char LSTM step: nn.LSTM, one layer, PyTorch's default init."""
+    nn = LIBS["torch"].nn
+    return char_model_train(
+        task, lambda K, H, dtype: nn.LSTM(K, H, batch_first=True,
+                                           dtype=dtype),
+        "nn.LSTM")
 
 
 TASKS = {"gemm": gemm, "sigmoid": sigmoid, "bernoulli": bernoulli,
-         "rbm_epoch": rbm_epoch, "rnn_train": rnn_train}
+         "rbm_epoch": rbm_epoch, "rnn_train": rnn_train,
+         "lstm_train": lstm_train}
 
 
 def run_task(task):

@@ -169,7 +169,7 @@ describe("memnets command line arguments", () => {
     for (const args of [["--help"], ["-h"], ["help"], ["run", "--help"]]) {
       const result = await runCli(args);
       expect(result.code, args.join(" ")).toBe(0);
-      expect(result.stdout, args.join(" ")).toMatch(/usage:\n  memnets run/);
+      expect(result.stdout, args.join(" ")).toMatch(/usage:\n {2}memnets run/);
     }
   });
 

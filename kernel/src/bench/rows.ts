@@ -30,6 +30,7 @@ import {
   type FloatArray,
 } from "memnets";
 import { loadMathjs, tfjsWith } from "./js-peers.js";
+import { lstmRows } from "./rows-lstm.js";
 import { rbmRows } from "./rows-models.js";
 import { rnnRows } from "./rows-rnn.js";
 import {
@@ -308,6 +309,7 @@ export function buildRows(options: { quick: boolean }): Row[] {
     ...DTYPES.flatMap((dtype) => elementwiseRows(values, dtype)),
     ...rbmRows(options.quick),
     ...rnnRows(options.quick),
+    ...lstmRows(options.quick),
   ];
 }
 

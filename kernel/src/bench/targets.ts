@@ -6,7 +6,8 @@
  * - float64: our single-thread GEMM at least 4 GFLOP/s;
  * - both cores: our 2-thread GEMM faster than our single-thread one.
  * Model rows (issue 4 on): listed in MODEL_TARGETS (issue 5: RNN float32
- * at least 0.3 x PyTorch and 20 x brain.js).
+ * at least 0.3 x PyTorch and 20 x brain.js; issue 6: LSTM float32 at least
+ * 0.3 x PyTorch and 20 x brain.js and tfjs-cpu).
  */
 import type { RowResult } from "./types.js";
 
@@ -32,14 +33,15 @@ function whyMissing(row: RowResult | undefined, what: string): string {
   return `${what} ${row.status}${row.reason ? `: ${row.reason}` : ""}`;
 }
 
-/** ratio of our row to `peer` >= threshold. */
+/** ratio of our row to `peer` >= threshold; `group` names it without ours. */
 function ratioTarget(
   ours: RowResult | undefined,
   peerRow: RowResult | undefined,
   peer: string,
   threshold: number,
+  group = ours?.group ?? "GEMM",
 ): Omit<TargetCheck, "group" | "name"> {
-  const target = `${ours?.group ?? "GEMM"} ≥ ${threshold} × ${peer} (1 thread)`;
+  const target = `${group} ≥ ${threshold} × ${peer} (1 thread)`;
   const ratio = ours?.ratios.find((r) => r.peer === peer && r.threads === 1);
   if (!ours?.summary || !ratio) {
     const detail = !ours?.summary
@@ -68,6 +70,9 @@ export const MODEL_TARGETS: readonly {
   { group: "RBM float32", peer: "sklearn", threshold: 0.5 },
   { group: "RNN float32", peer: "torch", threshold: 0.3 },
   { group: "RNN float32", peer: "brain.js", threshold: 20 },
+  { group: "LSTM float32", peer: "torch", threshold: 0.3 },
+  { group: "LSTM float32", peer: "brain.js", threshold: 20 },
+  { group: "LSTM float32", peer: "tfjs-cpu", threshold: 20 },
 ];
 
 function modelTargets(results: readonly RowResult[]): TargetCheck[] {
@@ -85,7 +90,8 @@ function modelTargets(results: readonly RowResult[]): TargetCheck[] {
             r.implementation === impl &&
             r.threads === 1,
         );
-      const check = ratioTarget(find("memnets"), find(peer), peer, threshold);
+      const ours = find("memnets");
+      const check = ratioTarget(ours, find(peer), peer, threshold, group);
       checks.push({ group, name, ...check });
     }
   }
