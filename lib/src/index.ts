@@ -41,7 +41,15 @@ export * from "./rnn-train";
 export * from "./rnn-sample";
 export * from "./rnn-io";
 export * from "./text";
-export * from "./rnn-input";
+export {
+  toBatchMajor,
+  type DenseSequences,
+  type RNNBackwardOptions,
+  type RNNBackwardResult,
+  type RNNCache,
+  type SequenceInput,
+  type TokenSequences,
+} from "./rnn-input";
 export * from "./recurrent";
 export * from "./lstm";
 export * from "./gru";

@@ -10,7 +10,7 @@
 
 import type { LayerWorkspace } from "./recurrent-layer";
 import { blocks, rowsOf } from "./rnn-bptt";
-import { type DType, type FloatArray, Matrix } from "./tensor";
+import { describeValue, type DType, type FloatArray, Matrix } from "./tensor";
 
 /** The variants of Greff et al. (2015) that the `LSTM` offers. */
 export type LSTMVariant =
@@ -26,6 +26,26 @@ export const LSTM_VARIANTS: readonly LSTMVariant[] = [
   "PH",
   "CIFG",
 ];
+
+/**
+ * `value` checked to be an `LSTMVariant` ("vanilla" when undefined);
+ * errors name `name` (the constructor's option or a file's field).
+ */
+export function checkVariant(name: string, value: unknown): LSTMVariant {
+  const variant = value ?? "vanilla";
+  if (typeof variant !== "string") {
+    throw new TypeError(
+      `${name}: expected a string, got ${describeValue(variant)}`,
+    );
+  }
+  if (!LSTM_VARIANTS.includes(variant as LSTMVariant)) {
+    throw new RangeError(
+      `${name}: expected one of ${LSTM_VARIANTS.join(", ")}, ` +
+        `got ${JSON.stringify(variant)}`,
+    );
+  }
+  return variant as LSTMVariant;
+}
 
 /** The gates of the lecture's cell, in the order of the weight columns. */
 export type LSTMGate = "input" | "forget" | "candidate" | "output";

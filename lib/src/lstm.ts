@@ -25,6 +25,7 @@
 
 import { lstmBackward, lstmForward } from "./lstm-cell";
 import {
+  checkVariant,
   gateLayout,
   type GateLayout,
   type LSTMCellWeights,
@@ -112,7 +113,7 @@ export class LSTM
     options: LSTMOptions = {},
   ) {
     super(inputSize, hiddenSize, outputSize, options, OPTIONS);
-    this.variant = checkVariant(options.variant ?? "vanilla");
+    this.variant = checkVariant("options.variant", options.variant);
     const layout = (this.gateLayout = gateLayout(this.variant));
     const forgetBias = checkForgetBias(options.forgetBias, this.variant);
     const [H, GH, dtype] = [hiddenSize, layout.count * hiddenSize, this.dtype];
@@ -248,21 +249,6 @@ function cellParams(c: LSTMCellWeights, l: number): Parameter[] {
 }
 
 const GATES: readonly LSTMGate[] = ["input", "forget", "candidate", "output"];
-
-function checkVariant(variant: unknown): LSTMVariant {
-  if (typeof variant !== "string") {
-    throw new TypeError(
-      `options.variant: expected a string, got ${describeValue(variant)}`,
-    );
-  }
-  if (!LSTM_VARIANTS.includes(variant as LSTMVariant)) {
-    throw new RangeError(
-      `options.variant: expected one of ${LSTM_VARIANTS.join(", ")}, ` +
-        `got "${variant}"`,
-    );
-  }
-  return variant as LSTMVariant;
-}
 
 /** The forget bias to set, or null for "NFG" (which has no b_f). */
 function checkForgetBias(value: unknown, variant: LSTMVariant): number | null {

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { describeValue, type FloatArray } from "./tensor";
+import { describeValue, type DType, dtypeOf, type FloatArray } from "./tensor";
 import { Vocabulary } from "./text";
 
 /** Throws unless `file` is a non-empty path string. */
@@ -70,38 +70,58 @@ export function readModelFile<T>(
 }
 
 /**
- * Copies the JSON array `value` of finite numbers into `out`; the stored
- * value is checked, so a float32 overflow (1e39 -> Infinity) throws too.
+ * Throws unless `value` is an array of `length` entries (a TypeError for
+ * another kind, a RangeError for another length): the check a loader
+ * makes before it allocates a model of the sizes the header claims.
  */
-export function readNumberArray(
+export function checkArrayLength(
   name: string,
   value: unknown,
-  out: FloatArray,
-): void {
+  length: number,
+): unknown[] {
   if (!Array.isArray(value)) {
     throw new TypeError(
       `${name}: expected an array, got ${describeValue(value)}`,
     );
   }
-  if (value.length !== out.length) {
+  if (value.length !== length) {
     throw new RangeError(
-      `${name}: expected ${out.length} numbers, got ${value.length}`,
+      `${name}: expected ${length} numbers, got ${value.length}`,
     );
   }
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
+  return value;
+}
+
+/**
+ * Copies the array `value` of finite numbers into `out`; the stored value
+ * is checked, so a float32 overflow (1e39 -> Infinity) throws too, and so
+ * does any value that would not fit `dtype` (default: `out`'s type; give
+ * "float32" to check numbers kept in float64 scratch for a float32
+ * model). Strings, null, nested arrays and NaN throw naming `name[i]`.
+ */
+export function readNumberArray(
+  name: string,
+  value: unknown,
+  out: FloatArray,
+  dtype: DType = dtypeOf(out),
+): void {
+  checkArrayLength(name, value, out.length);
+  const list = value as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
     if (typeof v !== "number") {
+      const shown = Array.isArray(v) ? `an array` : JSON.stringify(v);
       throw new TypeError(
-        `${name}[${i}]: expected a finite number, got ${JSON.stringify(v)}`,
+        `${name}[${i}]: expected a finite number, got ${shown ?? typeof v}`,
       );
     }
     out[i] = v;
-    if (!Number.isFinite(out[i])) {
+    const stored = dtype === "float32" ? Math.fround(v) : out[i];
+    if (!Number.isFinite(stored)) {
       // JSON.parse turns 1e400 into Infinity; float32 overflows past 3.4e38.
-      const dtype = out instanceof Float32Array ? "float32" : "float64";
       throw new RangeError(
         `${name}[${i}]: expected a finite ${dtype} number, got ${v}` +
-          (Number.isFinite(v) ? ` (${out[i]} in ${dtype})` : ""),
+          (Number.isFinite(v) ? ` (${stored} in ${dtype})` : ""),
       );
     }
   }
@@ -202,11 +222,27 @@ export function readVocabulary(chars: unknown, K: number): Vocabulary | null {
   return vocabulary;
 }
 
-/** Throws unless the saved `value` of `key` is an integer >= 1. */
-export function readSize(key: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+/**
+ * Largest size a model file may claim: 2^24, so that the products of
+ * sizes that give array lengths (I G H, H G H) stay exact integers, and a
+ * damaged header fails on its numbers before anything is allocated.
+ */
+export const MAX_SAVED_SIZE = 2 ** 24;
+
+/**
+ * Throws unless the saved `value` of `key` is an integer >= 1 (and at most
+ * `max` when given).
+ */
+export function readSize(key: string, value: unknown, max?: number): number {
+  const ok =
+    typeof value === "number" &&
+    Number.isSafeInteger(value) &&
+    value >= 1 &&
+    (max === undefined || value <= max);
+  if (!ok) {
+    const range = max === undefined ? ">= 1" : `in [1, ${max}]`;
     throw new RangeError(
-      `${key}: expected an integer >= 1, got ${JSON.stringify(value)}`,
+      `${key}: expected an integer ${range}, got ${JSON.stringify(value)}`,
     );
   }
   return value;

@@ -4,7 +4,14 @@
  * from the library's row-vector form and checks of the nested lists.
  */
 
-import { describeValue, Matrix } from "./tensor";
+import { readNumberArray } from "./model-files";
+import {
+  describeValue,
+  type DType,
+  dtypeOf,
+  type FloatArray,
+  Matrix,
+} from "./tensor";
 
 /** X^T as a new float64 matrix; `X` `[m, n]` gives `[n, m]`. */
 export function transpose(X: Matrix): Matrix {
@@ -17,31 +24,69 @@ export function transpose(X: Matrix): Matrix {
   return Y;
 }
 
-/** `rows` (nested lists) as a float64 matrix; errors start with `name`. */
-export function rowsMatrix(name: string, rows: unknown): Matrix {
+/**
+ * `rows` (nested lists of numbers, `[m, n]`) as a float64 matrix; every
+ * entry must be a finite number that fits `dtype` (the model's), so a
+ * string, null, a nested list or 1e39 for float32 throws, naming
+ * `name[i][j]`.
+ */
+export function rowsMatrix(
+  name: string,
+  rows: unknown,
+  dtype: DType = "float64",
+): Matrix {
   if (!Array.isArray(rows) || rows.length === 0) {
     throw new TypeError(
       `${name}: expected a non-empty array of rows, got ${describeValue(rows)}`,
     );
   }
-  try {
-    return Matrix.fromRows(rows as number[][]);
-  } catch (err) {
-    if (err instanceof Error) {
-      const Kind = err.constructor as new (message: string) => Error;
-      throw new Kind(`${name}: ${err.message}`);
-    }
-    throw err;
+  const first: unknown = rows[0];
+  if (!Array.isArray(first)) {
+    throw new TypeError(
+      `${name}[0]: expected an array of numbers, got ${describeValue(first)}`,
+    );
   }
+  const cols = first.length;
+  const M = Matrix.zeros(rows.length, cols);
+  rows.forEach((row: unknown, i) => {
+    const out = M.data.subarray(i * cols, (i + 1) * cols);
+    readNumberArray(`${name}[${i}]`, row, out, dtype);
+  });
+  return M;
 }
 
-/** Throws unless `v` is an array of `length` entries; returns it. */
-export function vectorOf(name: string, v: unknown, length: number): number[] {
-  if (!Array.isArray(v)) {
-    throw new TypeError(`${name}: expected an array, got ${describeValue(v)}`);
+/**
+ * `v` as a float64 array of `length` finite numbers that fit `dtype`;
+ * errors name `name[i]`.
+ */
+export function vectorOf(
+  name: string,
+  v: unknown,
+  length: number,
+  dtype: DType = "float64",
+): Float64Array {
+  const out = new Float64Array(length);
+  readNumberArray(name, v, out, dtype);
+  return out;
+}
+
+/**
+ * out = a + b: PyTorch's two biases (`name.bias_ih`, `name.bias_hh`) as
+ * the library's one; throws if a sum overflows `out`'s element type.
+ */
+export function addBiases(
+  name: string,
+  a: Float64Array,
+  b: Float64Array,
+  out: FloatArray,
+): void {
+  for (let j = 0; j < out.length; j++) {
+    out[j] = a[j] + b[j];
+    if (!Number.isFinite(out[j])) {
+      throw new RangeError(
+        `${name}.bias_ih[${j}] + ${name}.bias_hh[${j}]: expected a sum ` +
+          `that fits ${dtypeOf(out)}, got ${a[j] + b[j]}`,
+      );
+    }
   }
-  if (v.length !== length) {
-    throw new RangeError(`${name}: expected length ${length}, got ${v.length}`);
-  }
-  return v as number[];
 }

@@ -9,19 +9,24 @@
  * "layers" is written for the LSTM and GRU, "variant" for the LSTM only;
  * "weights" holds every entry of `model.params` under its name, row-major
  * in the model's layout. Every number is written exactly, so a round trip
- * restores the same bits. Loading checks every field and throws naming
- * what is wrong; files written by `saveRNN` (format "memnets-rnn") load
- * too. Files are written atomically (model-files.ts).
+ * restores the same values (bit for bit, except that JSON writes -0 as
+ * 0). Loading checks every field and throws naming what is wrong; the
+ * weights' names and lengths are compared with those the header implies
+ * before the model is allocated, so a damaged header cannot claim
+ * gigabytes. Files written by `saveRNN` (format "memnets-rnn") load too.
+ * Files are written atomically (model-files.ts).
  */
 
 import { GRU } from "./gru";
 import { LSTM } from "./lstm";
-import type { LSTMVariant } from "./lstm-layout";
+import { checkVariant, gateLayout, type LSTMVariant } from "./lstm-layout";
 import {
+  checkArrayLength,
   checkHeader,
   checkPath,
   checkVocabulary,
   finiteList,
+  MAX_SAVED_SIZE,
   parseJSONObject,
   readModelFile,
   readNumberArray,
@@ -32,7 +37,7 @@ import {
 import type { RecurrentModel } from "./recurrent";
 import { RNN } from "./rnn";
 import { loadRNN } from "./rnn-io";
-import { checkDType, describeValue } from "./tensor";
+import { checkDType, describeValue, type DType } from "./tensor";
 import type { Vocabulary } from "./text";
 
 const FORMAT_TAG = "memnets-recurrent";
@@ -111,17 +116,113 @@ export function loadRecurrent(text: string): SavedRecurrent {
     );
   }
   checkHeader(doc, FORMAT_TAG, VERSION, FIELDS[kind]);
-  const model = emptyModel(kind, doc);
+  const header = readHeader(kind, doc);
+  const saved = checkSavedWeights(kind, header, doc.weights);
+  const model = emptyModel(kind, header);
+  for (const { name, value } of model.params) {
+    readNumberArray(`weights.${name}`, saved[name], value);
+  }
+  const vocabulary = readVocabulary(doc.vocabulary, model.outputSize);
+  return { model, vocabulary };
+}
 
-  // Exactly the model's parameters, each of its length.
-  const weights = doc.weights;
-  if (typeof weights !== "object" || weights === null) {
+/** What a file's header says of its model. */
+interface SavedHeader {
+  dtype: DType;
+  inputSize: number;
+  hiddenSize: number;
+  outputSize: number;
+  layers: number;
+  variant: LSTMVariant;
+}
+
+function readHeader(
+  kind: RecurrentKind,
+  doc: Record<string, unknown>,
+): SavedHeader {
+  const dtype = checkDType("dtype", doc.dtype);
+  const [I, H, K] = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
+    readSize(key, doc[key], MAX_SAVED_SIZE),
+  );
+  const layers =
+    kind === "rnn" ? 1 : readSize("layers", doc.layers, MAX_SAVED_SIZE);
+  const variant = checkVariant("variant", doc.variant);
+  return {
+    dtype,
+    inputSize: I,
+    hiddenSize: H,
+    outputSize: K,
+    layers,
+    variant,
+  };
+}
+
+/**
+ * Name and length of every parameter of the model `header` describes, in
+ * the order of its `params`, without allocating it. Mirrors the
+ * constructors; the round trip of every kind and variant in the tests
+ * keeps the two in step.
+ */
+function* savedParameters(
+  kind: RecurrentKind,
+  header: SavedHeader,
+): Generator<[string, number]> {
+  const { inputSize: I, hiddenSize: H, outputSize: K, layers } = header;
+  if (kind === "rnn") {
+    yield* [
+      ["inputWeights", I * H],
+      ["recurrentWeights", H * H],
+      ["bias", H],
+    ] as [string, number][];
+  } else {
+    const layout = kind === "lstm" ? gateLayout(header.variant) : null;
+    const GH = (layout ? layout.count : 3) * H;
+    for (let l = 0; l < layers; l++) {
+      const p = `cells.${l}.`;
+      yield [`${p}inputWeights`, (l === 0 ? I : H) * GH];
+      yield [`${p}recurrentWeights`, H * GH];
+      if (!layout) {
+        yield [`${p}inputBias`, GH];
+        yield [`${p}recurrentBias`, GH];
+      } else {
+        yield [`${p}bias`, GH];
+        if (layout.peepholes) yield [`${p}peepholes`, 3 * H];
+      }
+    }
+  }
+  yield ["outputWeights", H * K];
+  yield ["outputBias", K];
+}
+
+/**
+ * The saved `weights`, checked to hold exactly the parameters the header
+ * implies, each an array of its length; stops at the first missing one,
+ * so a header claiming a million layers costs nothing.
+ */
+function checkSavedWeights(
+  kind: RecurrentKind,
+  header: SavedHeader,
+  weights: unknown,
+): Record<string, unknown> {
+  if (
+    typeof weights !== "object" ||
+    weights === null ||
+    Array.isArray(weights)
+  ) {
     throw new TypeError(
-      `weights: expected an object, got ${describeValue(weights)}`,
+      `weights: expected an object of named arrays, got ` +
+        describeValue(weights),
     );
   }
   const saved = weights as Record<string, unknown>;
-  const names = model.params.map((p) => p.name);
+  const names: string[] = [];
+  for (const [name, length] of savedParameters(kind, header)) {
+    if (!Object.hasOwn(saved, name)) {
+      throw new RangeError(`weights.${name}: missing`);
+    }
+    checkArrayLength(`weights.${name}`, saved[name], length);
+    names.push(name);
+  }
   for (const key of Object.keys(saved)) {
     if (!names.includes(key)) {
       throw new RangeError(
@@ -130,39 +231,19 @@ export function loadRecurrent(text: string): SavedRecurrent {
       );
     }
   }
-  for (const { name, value } of model.params) {
-    if (!Object.hasOwn(saved, name)) {
-      throw new RangeError(`weights.${name}: missing`);
-    }
-    readNumberArray(`weights.${name}`, saved[name], value);
-  }
-  const vocabulary = readVocabulary(doc.vocabulary, model.outputSize);
-  return { model, vocabulary };
+  return saved;
 }
 
 /** A zero model of the saved kind, sizes and options. */
 function emptyModel(
   kind: RecurrentKind,
-  doc: Record<string, unknown>,
+  header: SavedHeader,
 ): RNN | LSTM | GRU {
-  const dtype = checkDType("dtype", doc.dtype);
-  const [I, H, K] = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
-    readSize(key, doc[key]),
-  );
+  const { dtype, inputSize: I, hiddenSize: H, outputSize: K } = header;
+  const { layers, variant } = header;
   if (kind === "rnn") return new RNN(I, H, K, { dtype, initScale: 0 });
-  const layers = readSize("layers", doc.layers);
   if (kind === "gru") return new GRU(I, H, K, { dtype, layers, initScale: 0 });
-  const variant = doc.variant as LSTMVariant;
-  try {
-    return new LSTM(I, H, K, { dtype, layers, variant, initScale: 0 });
-  } catch (err) {
-    // The constructor names options.variant; the file calls it variant.
-    if (err instanceof Error && err.message.startsWith("options.variant")) {
-      const Kind = err.constructor as new (message: string) => Error;
-      throw new Kind(err.message.slice("options.".length));
-    }
-    throw err;
-  }
+  return new LSTM(I, H, K, { dtype, layers, variant, initScale: 0 });
 }
 
 /** Writes `saveRecurrent(model, vocabulary)` to `file` atomically. */

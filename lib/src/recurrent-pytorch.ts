@@ -17,9 +17,10 @@
 
 import { GRU } from "./gru";
 import { LSTM } from "./lstm";
-import { rowsMatrix, transpose, vectorOf } from "./pytorch-layout";
+import { addBiases, rowsMatrix, transpose, vectorOf } from "./pytorch-layout";
 import { atLeastOne } from "./rnn-input";
 import {
+  checkDType,
   checkOptionKeys,
   describeValue,
   type DType,
@@ -64,7 +65,9 @@ export interface PyTorchRecurrentArrays {
  * A new vanilla `LSTM` holding PyTorch's weights: one entry of `layers`
  * per layer (gate order i, f, g, o), `readout` the `nn.Linear` on the top
  * layer's h_t if any. Wx = weight_ih^T, Wh = weight_hh^T, b = bias_ih +
- * bias_hh, V = readout weight^T, c = readout bias.
+ * bias_hh, V = readout weight^T, c = readout bias. Every entry must be a
+ * finite number that fits `options.dtype`; errors name the field and the
+ * index (`layers[0].bias_hh[3]`).
  */
 export function lstmFromPyTorch(
   layers: PyTorchRecurrentLayer[],
@@ -81,7 +84,7 @@ export function lstmFromPyTorch(
     const c = model.cells[l];
     c.inputWeights.data.set(transpose(layer.weight_ih).data);
     c.recurrentWeights.data.set(transpose(layer.weight_hh).data);
-    layer.bias_ih.forEach((v, j) => (c.bias[j] = v + layer.bias_hh[j]));
+    addBiases(`layers[${l}]`, layer.bias_ih, layer.bias_hh, c.bias);
   });
   setReadout(model, read.readout);
   return model;
@@ -123,6 +126,7 @@ export function lstmToPyTorch(
  * A new `GRU` holding PyTorch's weights: one entry of `layers` per layer
  * (gate order r, z, n), `readout` the `nn.Linear` on the top layer's h_t
  * if any. Wx = weight_ih^T, Wh = weight_hh^T, bx = bias_ih, bh = bias_hh.
+ * Entries are checked as for `lstmFromPyTorch`.
  */
 export function gruFromPyTorch(
   layers: PyTorchRecurrentLayer[],
@@ -171,8 +175,8 @@ export function gruToPyTorch(
 interface ReadLayer {
   weight_ih: Matrix;
   weight_hh: Matrix;
-  bias_ih: number[];
-  bias_hh: number[];
+  bias_ih: Float64Array;
+  bias_hh: Float64Array;
 }
 
 /** The checked layers and readout; G gates per layer. */
@@ -183,6 +187,7 @@ function readImport(
   G: number,
 ) {
   checkOptionKeys("options", options, ["dtype", "outputSize"]);
+  const dtype = checkDType("options.dtype", options.dtype ?? "float64");
   if (!Array.isArray(layers) || layers.length === 0) {
     throw new TypeError(
       `layers: expected a non-empty array of { weight_ih, weight_hh, ` +
@@ -193,11 +198,12 @@ function readImport(
   let I = 0;
   const read = layers.map((layer: PyTorchRecurrentLayer, l): ReadLayer => {
     const name = `layers[${l}]`;
+    requireObject(name, layer);
     checkOptionKeys(name, layer, [
       ...["weight_ih", "weight_hh", "bias_ih", "bias_hh"],
     ]);
-    const Wih = rowsMatrix(`${name}.weight_ih`, layer.weight_ih);
-    const Whh = rowsMatrix(`${name}.weight_hh`, layer.weight_hh);
+    const Wih = rowsMatrix(`${name}.weight_ih`, layer.weight_ih, dtype);
+    const Whh = rowsMatrix(`${name}.weight_hh`, layer.weight_hh, dtype);
     if (l === 0) [H, I] = [Whh.cols, Wih.cols];
     const expect = (what: string, M: Matrix, rows: number, cols: number) => {
       if (M.rows !== rows || M.cols !== cols) {
@@ -212,35 +218,48 @@ function readImport(
     return {
       weight_ih: Wih,
       weight_hh: Whh,
-      bias_ih: vectorOf(`${name}.bias_ih`, layer.bias_ih, G * H),
-      bias_hh: vectorOf(`${name}.bias_hh`, layer.bias_hh, G * H),
+      bias_ih: vectorOf(`${name}.bias_ih`, layer.bias_ih, G * H, dtype),
+      bias_hh: vectorOf(`${name}.bias_hh`, layer.bias_hh, G * H, dtype),
     };
   });
   let K = atLeastOne("options.outputSize", options.outputSize ?? 1);
-  let linear: { weight: Matrix; bias: number[] } | null = null;
+  let linear: { weight: Matrix; bias: Float64Array } | null = null;
   if (readout !== undefined) {
+    requireObject("readout", readout);
     checkOptionKeys("readout", readout, ["weight", "bias"]);
-    const weight = rowsMatrix("readout.weight", readout.weight);
+    const weight = rowsMatrix("readout.weight", readout.weight, dtype);
     if (weight.cols !== H) {
       throw new RangeError(
         `readout.weight: expected ${H} columns (H), got ${weight.cols}`,
       );
     }
-    if (options.outputSize !== undefined && options.outputSize !== K) {
+    if (
+      options.outputSize !== undefined &&
+      options.outputSize !== weight.rows
+    ) {
       throw new RangeError(
         `options.outputSize: expected ${weight.rows} (the readout's rows) ` +
           `or nothing, got ${K}`,
       );
     }
     K = weight.rows;
-    linear = { weight, bias: vectorOf("readout.bias", readout.bias, K) };
+    const bias = vectorOf("readout.bias", readout.bias, K, dtype);
+    linear = { weight, bias };
   }
-  return { I, H, K, layers: read, readout: linear, dtype: options.dtype };
+  return { I, H, K, layers: read, readout: linear, dtype };
+}
+
+function requireObject(name: string, value: unknown): void {
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(
+      `${name}: expected an object, got ${describeValue(value)}`,
+    );
+  }
 }
 
 function setReadout(
   model: LSTM | GRU,
-  readout: { weight: Matrix; bias: number[] } | null,
+  readout: { weight: Matrix; bias: Float64Array } | null,
 ): void {
   if (readout === null) return;
   model.outputWeights.data.set(transpose(readout.weight).data);

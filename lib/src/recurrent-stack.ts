@@ -16,7 +16,8 @@
  * layer, K outputs, L layers, S = P H L the state width.
  *
  * Limits: one pass at a time per model (the scratch of a shape is reused
- * by the next pass of that shape).
+ * by the next pass of that shape); only the scratch of the last few
+ * shapes is kept (workspace-cache.ts).
  */
 
 import { gemm } from "./gemm";
@@ -43,6 +44,7 @@ import {
 import {
   atLeastOne,
   checkInput,
+  checkState,
   checkTokens,
   reductionScale,
   reorderRows,
@@ -58,6 +60,7 @@ import {
   type FloatArray,
   Matrix,
 } from "./tensor";
+import { WorkspaceCache } from "./workspace-cache";
 
 /** The cache of `RecurrentStack.forward`. */
 export interface StackCache<W extends LayerWorkspace> extends RecurrentCache {
@@ -80,6 +83,12 @@ export interface StackOptions {
 /**
  * The shared part of `LSTM` and `GRU` (module header). Readout fields:
  * V -> `outputWeights` `[H, K]`, c -> `outputBias` `[K]`.
+ *
+ * Scratch: the model keeps the scratch (and so the caches) of the
+ * `WORKSPACE_SHAPES` (4) most recently used input shapes (B, T). A forward
+ * pass of a fifth shape releases the oldest, and the backward passes
+ * refuse a cache whose scratch was released; the next forward pass of the
+ * same shape overwrites the cache.
  */
 export abstract class RecurrentStack<
   W extends LayerWorkspace,
@@ -98,7 +107,7 @@ export abstract class RecurrentStack<
   protected readonly readoutGrad: { weights: Matrix; bias: FloatArray };
   /** State pieces per layer P (1 for the GRU, 2 for the LSTM). */
   protected abstract readonly pieces: number;
-  private readonly workspaces = new Map<string, StackWorkspace<W>>();
+  private readonly workspaces = new WorkspaceCache<StackWorkspace<W>>();
 
   constructor(
     inputSize: number,
@@ -175,7 +184,7 @@ export abstract class RecurrentStack<
       this.dtype,
     );
     if (initialState !== undefined) {
-      checkMatrix("initialState", initialState, B, this.stateSize, this.dtype);
+      checkState("initialState", initialState, B, this.stateSize, this.dtype);
     }
     const ws = this.workspace(B, T, "x" in input);
     ws.layers.forEach((layer, l) =>
@@ -385,11 +394,9 @@ export abstract class RecurrentStack<
     return { tokens: null, x: X };
   }
 
-  /** Scratch for (B, T), made on first use and kept. */
+  /** Scratch for (B, T), made on first use; the last few shapes kept. */
   private workspace(B: number, T: number, dense: boolean): StackWorkspace<W> {
-    const key = `${B}x${T}`;
-    let ws = this.workspaces.get(key);
-    if (!ws) {
+    const ws = this.workspaces.get(B, T, () => {
       const layers = Array.from({ length: this.layers }, (_, l) =>
         this.newLayerWorkspace(l, B, T),
       );
@@ -398,9 +405,8 @@ export abstract class RecurrentStack<
         output: this.outputSize,
         state: this.stateSize,
       };
-      ws = new StackWorkspace(B, T, layers, sizes, this.dtype);
-      this.workspaces.set(key, ws);
-    }
+      return new StackWorkspace(B, T, layers, sizes, this.dtype);
+    });
     if (dense && !ws.denseInput) {
       ws.denseInput = Matrix.zeros(T * B, this.inputSize, this.dtype);
     }
@@ -409,14 +415,7 @@ export abstract class RecurrentStack<
 
   private checkCache(cache: RecurrentCache): StackCache<W> {
     const ws = (cache as StackCache<W> | null)?.workspace;
-    if (
-      !(ws instanceof StackWorkspace) ||
-      this.workspaces.get(`${ws.batch}x${ws.steps}`) !== ws
-    ) {
-      throw new TypeError(
-        `cache: expected the result of this model's forward(), got ${describeValue(cache)}`,
-      );
-    }
+    this.workspaces.check(cache, ws instanceof StackWorkspace ? ws : null);
     return cache as StackCache<W>;
   }
 

@@ -23,7 +23,9 @@ import type { DType, Matrix } from "./tensor";
 /**
  * What `forward` computed and the backward passes need. The arrays live in
  * the model's scratch for this (B, T): the next forward pass of the same
- * shape overwrites them, so copy what you keep (`finalState.clone()`).
+ * shape overwrites them, so copy what you keep (`finalState.clone()`);
+ * forward passes of four other shapes release that scratch, and the
+ * backward passes then refuse the cache (workspace-cache.ts).
  */
 export interface RecurrentCache {
   readonly batch: number;

@@ -11,7 +11,6 @@ import type { KernelInput, RNNWorkspace } from "./rnn-bptt";
 import {
   checkMatrix,
   checkOptionKeys,
-  checkSize,
   describeValue,
   type DType,
   Matrix,
@@ -41,7 +40,9 @@ export type SequenceInput = TokenSequences | DenseSequences;
 /**
  * What `forward` computed and `backward` needs. The arrays live in the
  * model's scratch for this shape: the next forward pass of the same (B, T)
- * overwrites them, so copy what you keep (`finalState.clone()`).
+ * overwrites them, so copy what you keep (`finalState.clone()`); forward
+ * passes of four other shapes release that scratch, and `backward` then
+ * refuses the cache (workspace-cache.ts).
  */
 export interface RNNCache {
   readonly batch: number;
@@ -103,10 +104,39 @@ export function checkInput(
   const T = atLeastOne("input.steps", input.steps);
   if (dense) {
     checkMatrix("input.x", input.x, B * T, inputSize, dtype);
+    checkFinite("input.x", input.x);
   } else {
     checkTokens("input.tokens", input.tokens, B * T, inputSize);
   }
   return { batch: B, steps: T };
+}
+
+/**
+ * Throws unless `state` is a `[B, S]` matrix of `dtype` whose entries are
+ * all finite (a NaN state would only show up later as NaN logits).
+ */
+export function checkState(
+  name: string,
+  state: unknown,
+  batch: number,
+  width: number,
+  dtype: DType,
+): Matrix {
+  return checkFinite(name, checkMatrix(name, state, batch, width, dtype));
+}
+
+/** Throws a RangeError naming the first NaN or infinite entry of `M`. */
+export function checkFinite(name: string, M: Matrix): Matrix {
+  const d = M.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      const [r, c] = [Math.floor(i / M.cols), i % M.cols];
+      throw new RangeError(
+        `${name}: expected finite numbers, got ${d[i]} at [${r}, ${c}]`,
+      );
+    }
+  }
+  return M;
 }
 
 /**
@@ -155,10 +185,17 @@ export function checkTokens(
   }
 }
 
+/** Throws unless `value` is an integer >= 1 (a size or a count). */
 export function atLeastOne(name: string, value: unknown): number {
-  const n = checkSize(name, value);
-  if (n < 1) throw new RangeError(`${name}: expected an integer >= 1, got 0`);
-  return n;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${name}: expected an integer >= 1, got ${describeValue(value)}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name}: expected an integer >= 1, got ${value}`);
+  }
+  return value;
 }
 
 /**

@@ -8,16 +8,21 @@
  *     "vocabulary": ["a", "b", ...] or null }
  * Matrices are row-major in the `RNN`'s layout (U `[I, H]`, W `[H, H]`,
  * V `[H, K]`). Every number is written exactly, so a round trip restores
- * the same bits. Loading checks every field and throws naming what is
- * wrong. Files are written atomically (a flushed temporary file renamed
- * over the target), as rbm-io.ts does.
+ * the same values (bit for bit, except that JSON writes -0 as 0).
+ * Loading checks every field and throws naming what is wrong; the
+ * arrays' lengths are compared with the header's sizes before the model
+ * is allocated, so a damaged header cannot claim gigabytes. Files are
+ * written atomically (a flushed temporary file renamed over the target),
+ * as rbm-io.ts does.
  */
 
 import {
+  checkArrayLength,
   checkHeader,
   checkPath,
   checkVocabulary,
   finiteList,
+  MAX_SAVED_SIZE,
   parseJSONObject,
   readModelFile,
   readNumberArray,
@@ -81,10 +86,12 @@ export function loadRNN(text: string): SavedRNN {
   const doc = parseJSONObject(text);
   checkHeader(doc, FORMAT_TAG, VERSION, FIELDS);
   const dtype = checkDType("dtype", doc.dtype);
-  const sizes = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
-    readSize(key, doc[key]),
+  const [I, H, K] = ["inputSize", "hiddenSize", "outputSize"].map((key) =>
+    readSize(key, doc[key], MAX_SAVED_SIZE),
   );
-  const model = new RNN(sizes[0], sizes[1], sizes[2], { dtype, initScale: 0 });
+  const lengths = [I * H, H * H, H, H * K, K];
+  WEIGHTS.forEach((name, k) => checkArrayLength(name, doc[name], lengths[k]));
+  const model = new RNN(I, H, K, { dtype, initScale: 0 });
   for (const name of WEIGHTS) {
     const value = model[name];
     readNumberArray(name, doc[name], "data" in value ? value.data : value);

@@ -11,10 +11,11 @@
  * Dimension letters: I inputs, H hidden units, K outputs.
  */
 
-import { rowsMatrix, transpose, vectorOf } from "./pytorch-layout";
+import { addBiases, rowsMatrix, transpose, vectorOf } from "./pytorch-layout";
 import { RNN } from "./rnn";
 import type { RNNWeights } from "./rnn-bptt";
 import {
+  checkDType,
   checkMatrix,
   checkOptionKeys,
   describeValue,
@@ -50,19 +51,30 @@ export interface PyTorchRNNArrays {
 /**
  * A new `RNN` (I = weight_ih's columns, H its rows, K readout_weight's
  * rows) holding PyTorch's weights: U = weight_ih^T, W = weight_hh^T,
- * b = bias_ih + bias_hh, V = readout_weight^T, c = readout_bias.
+ * b = bias_ih + bias_hh, V = readout_weight^T, c = readout_bias. Every
+ * entry must be a finite number that fits `dtype`; errors name the field
+ * and the index.
  */
 export function rnnFromPyTorch(
   weights: PyTorchRNNWeights,
   dtype: DType = "float64",
 ): RNN {
+  if (typeof weights !== "object" || weights === null) {
+    throw new TypeError(
+      `weights: expected an object of PyTorch weights, got ` +
+        describeValue(weights),
+    );
+  }
   checkOptionKeys("weights", weights, [
     ...["weight_ih", "weight_hh", "bias_ih", "bias_hh"],
     ...["readout_weight", "readout_bias"],
   ]);
-  const Wih = rowsMatrix("weights.weight_ih", weights.weight_ih);
-  const Whh = rowsMatrix("weights.weight_hh", weights.weight_hh);
-  const Vt = rowsMatrix("weights.readout_weight", weights.readout_weight);
+  checkDType("dtype", dtype);
+  const rows = (key: keyof PyTorchRNNWeights) =>
+    rowsMatrix(`weights.${key}`, weights[key], dtype);
+  const Wih = rows("weight_ih");
+  const Whh = rows("weight_hh");
+  const Vt = rows("readout_weight");
   const model = new RNN(Wih.cols, Wih.rows, Vt.rows, { dtype, initScale: 0 });
   const { hiddenSize: H, outputSize: K } = model;
   checkMatrix("weights.weight_hh", Whh, H, H);
@@ -71,12 +83,12 @@ export function rnnFromPyTorch(
   model.inputWeights.data.set(transpose(Wih).data);
   model.recurrentWeights.data.set(transpose(Whh).data);
   model.outputWeights.data.set(transpose(Vt).data);
-  const bIh = vectorOf("weights.bias_ih", weights.bias_ih, H);
-  const bHh = vectorOf("weights.bias_hh", weights.bias_hh, H);
-  for (let j = 0; j < H; j++) model.bias[j] = bIh[j] + bHh[j];
-  model.outputBias.set(
-    vectorOf("weights.readout_bias", weights.readout_bias, K),
-  );
+  const vector = (key: keyof PyTorchRNNWeights, length: number) =>
+    vectorOf(`weights.${key}`, weights[key], length, dtype);
+  const bIh = vector("bias_ih", H);
+  const bHh = vector("bias_hh", H);
+  addBiases("weights", bIh, bHh, model.bias);
+  model.outputBias.set(vector("readout_bias", K));
   return model;
 }
 

@@ -15,6 +15,8 @@
 
 import type { Random } from "./random";
 import type { RecurrentModel } from "./recurrent";
+import { checkModel, numberOption, requireOptions } from "./recurrent-checks";
+import { checkTokens } from "./rnn-input";
 import { checkOptionKeys, checkSize, describeValue, Matrix } from "./tensor";
 import type { Vocabulary } from "./text";
 
@@ -38,32 +40,26 @@ export function sampleRNN(
   prime: Int32Array,
   options: SampleOptions,
 ): Int32Array {
-  checkOptionKeys("options", options, ["length", "random", "temperature"]);
-  const length = checkSize("options.length", options.length);
-  const temperature = options.temperature ?? 1;
-  if (typeof temperature !== "number" || !(temperature >= 0)) {
-    throw new RangeError(
-      `options.temperature: expected a number >= 0, got ${String(temperature)}`,
-    );
-  }
-  const random = options.random;
-  if (typeof random?.uniform !== "function") {
-    throw new TypeError(
-      `options.random: expected a Random, got ${describeValue(random)}`,
-    );
-  }
+  checkModel(model);
+  const { length, temperature, random } = checkSampleOptions(options);
   if (model.inputSize !== model.outputSize) {
     throw new RangeError(
       `model: expected as many inputs as outputs (token in, token out), ` +
         `got ${model.inputSize} and ${model.outputSize}`,
     );
   }
-  if (!(prime instanceof Int32Array) || prime.length < 1) {
-    throw new RangeError(
-      `prime: expected an Int32Array of at least one token id, got ` +
-        describeValue(prime),
+  if (!(prime instanceof Int32Array)) {
+    throw new TypeError(
+      `prime: expected an Int32Array of token ids, got ${describeValue(prime)}`,
     );
   }
+  if (prime.length < 1) {
+    throw new RangeError(
+      `prime: expected an Int32Array of at least one token id, got an ` +
+        `empty one`,
+    );
+  }
+  checkTokens("prime", prime, prime.length, model.inputSize);
 
   // Read the prime in one pass; its last logits give the first draw.
   const T = prime.length;
@@ -73,7 +69,14 @@ export function sampleRNN(
   const token = new Int32Array(1);
   const out = new Int32Array(length);
   for (let i = 0; i < length; i++) {
-    out[i] = drawToken(logits, temperature, random);
+    const j = firstNonFinite(logits);
+    if (j >= 0) {
+      throw new RangeError(
+        `model: produced non-finite logits at step ${i} of the sample ` +
+          `(logit ${j} is ${logits[j]}); are its weights finite?`,
+      );
+    }
+    out[i] = draw(logits, temperature, random);
     if (i + 1 === length) break;
     state.data.set(cache.finalState.data);
     token[0] = out[i];
@@ -83,15 +86,67 @@ export function sampleRNN(
   return out;
 }
 
+/** The checked options of `sampleRNN`, with the default temperature. */
+function checkSampleOptions(options: SampleOptions) {
+  requireOptions(options, "{ length, random, temperature? }");
+  checkOptionKeys("options", options, ["length", "random", "temperature"]);
+  const length = checkSize("options.length", options.length);
+  const temperature = checkTemperature(
+    "options.temperature",
+    options.temperature ?? 1,
+  );
+  const random = checkRandom("options.random", options.random);
+  return { length, temperature, random };
+}
+
+function checkTemperature(name: string, value: unknown): number {
+  return numberOption(name, value, (x) => x >= 0, ">= 0");
+}
+
+function checkRandom(name: string, random: unknown): Random {
+  if (typeof (random as Random | null)?.uniform !== "function") {
+    throw new TypeError(
+      `${name}: expected a Random, got ${describeValue(random)}`,
+    );
+  }
+  return random as Random;
+}
+
+/** Index of the first NaN or infinite entry of `z`, or -1. */
+function firstNonFinite(z: ArrayLike<number>): number {
+  for (let j = 0; j < z.length; j++) if (!Number.isFinite(z[j])) return j;
+  return -1;
+}
+
 /**
- * Index drawn from softmax(z / temperature) over `z` `[K]` with one
- * uniform draw; temperature 0 gives the first largest entry.
+ * Index drawn from softmax(z / temperature) over `z` `[K]` (K >= 1
+ * finite logits) with one uniform draw; temperature 0 gives the first
+ * largest entry.
  */
 export function drawToken(
   z: ArrayLike<number>,
   temperature: number,
   random: Random,
 ): number {
+  const K = (z as { length?: unknown } | null)?.length;
+  if (typeof z !== "object" || z === null || typeof K !== "number") {
+    throw new TypeError(
+      `z: expected an array of logits, got ${describeValue(z)}`,
+    );
+  }
+  if (K < 1) {
+    throw new RangeError(`z: expected at least one logit, got none`);
+  }
+  const j = firstNonFinite(z);
+  if (j >= 0) {
+    throw new RangeError(`z[${j}]: expected a finite logit, got ${z[j]}`);
+  }
+  checkTemperature("temperature", temperature);
+  return draw(z, temperature, checkRandom("random", random));
+}
+
+/** `drawToken` on checked arguments. */
+function draw(z: ArrayLike<number>, temperature: number, random: Random) {
   let best = 0;
   for (let j = 1; j < z.length; j++) if (z[j] > z[best]) best = j;
   if (temperature === 0) return best;
@@ -120,6 +175,7 @@ export function sampleText(
   prime: string,
   options: SampleOptions,
 ): string {
+  checkModel(model);
   if (typeof vocabulary?.encode !== "function") {
     throw new TypeError(
       `vocabulary: expected a Vocabulary, got ${describeValue(vocabulary)}`,
@@ -131,6 +187,6 @@ export function sampleText(
         `outputs), got ${vocabulary.size}`,
     );
   }
-  const ids = sampleRNN(model, vocabulary.encode(prime), options);
+  const ids = sampleRNN(model, vocabulary.encode(prime, "prime"), options);
   return vocabulary.decode(ids);
 }

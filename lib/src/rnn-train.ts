@@ -21,6 +21,13 @@
 
 import { Adam, clipByGlobalNorm } from "./optim";
 import type { RecurrentModel } from "./recurrent";
+import {
+  checkModel,
+  checkTokenStream,
+  numberOption,
+  requireOptions,
+} from "./recurrent-checks";
+import { atLeastOne } from "./rnn-input";
 import { ChunkBatches } from "./text";
 import { checkOptionKeys, checkSize, describeValue, Matrix } from "./tensor";
 import { trainLoop, type TrainResult } from "./train";
@@ -42,11 +49,13 @@ export interface RNNTrainOptions {
   maxSteps?: number;
   /** Default: Adam over `model.params` with `learningRate`. */
   optimizer?: RNNOptimizer;
-  /** Learning rate of the default Adam; default 2e-3. */
+  /** Learning rate of the default Adam; default 2e-3. Not with
+   * `optimizer` (which has its own rate): giving both throws. */
   learningRate?: number;
   /** Largest global gradient norm (clipping); Infinity for none. Default 5. */
   clipNorm?: number;
-  /** Validation tokens, scored after each epoch (`evaluateRNN`). */
+  /** Validation tokens, scored after each epoch (`evaluateRNN` with the
+   * same batchSize and seqLength); checked before training starts. */
   validation?: Int32Array;
   /**
    * After every step: its 0-based index, the mean training loss of the
@@ -91,30 +100,20 @@ export function trainRNN(
   ids: Int32Array,
   options: RNNTrainOptions,
 ): RNNTrainResult {
-  checkOptionKeys("options", options, TRAIN_OPTIONS);
-  const o = options;
+  const o = checkTrainOptions(model, ids, options);
   const chunks = new ChunkBatches(ids, o.batchSize, o.seqLength);
   const epochs = checkSize("options.epochs", o.epochs ?? 1);
   const maxSteps = checkSize(
     "options.maxSteps",
     o.maxSteps ?? Number.MAX_SAFE_INTEGER,
   );
-  const clipNorm = o.clipNorm ?? 5;
-  if (typeof clipNorm !== "number" || !(clipNorm > 0)) {
-    throw new RangeError(
-      `options.clipNorm: expected a number > 0 (Infinity for none), got ` +
-        String(clipNorm),
-    );
-  }
-  const optimizer =
-    o.optimizer ??
-    new Adam(model.params, { learningRate: o.learningRate ?? 2e-3 });
-  if (typeof optimizer?.step !== "function") {
-    throw new TypeError(
-      `options.optimizer: expected an optimizer with step(), got ` +
-        describeValue(optimizer),
-    );
-  }
+  const clipNorm = numberOption(
+    "options.clipNorm",
+    o.clipNorm ?? 5,
+    (x) => x > 0,
+    "> 0 (Infinity for none)",
+  );
+  const optimizer = trainOptimizer(model, o);
   for (const name of ["onStep", "onEpoch"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw new TypeError(
@@ -170,6 +169,51 @@ export function trainRNN(
   return { ...result, validationLosses, gradNorms };
 }
 
+/**
+ * Checks the model, the options object, the chunk shape, `ids` and
+ * `options.validation` before any work; returns the options.
+ */
+function checkTrainOptions(
+  model: RecurrentModel,
+  ids: Int32Array,
+  options: RNNTrainOptions,
+): RNNTrainOptions {
+  checkModel(model);
+  requireOptions(options, "{ batchSize, seqLength, ... }");
+  checkOptionKeys("options", options, TRAIN_OPTIONS);
+  const B = atLeastOne("options.batchSize", options.batchSize);
+  const T = atLeastOne("options.seqLength", options.seqLength);
+  checkTokenStream("ids", ids, model, B, T);
+  if (options.validation !== undefined) {
+    checkTokenStream("options.validation", options.validation, model, B, T);
+  }
+  return options;
+}
+
+/** `options.optimizer`, or Adam with `options.learningRate`; not both. */
+function trainOptimizer(
+  model: RecurrentModel,
+  o: RNNTrainOptions,
+): RNNOptimizer {
+  if (o.optimizer === undefined) {
+    return new Adam(model.params, { learningRate: o.learningRate ?? 2e-3 });
+  }
+  if (typeof o.optimizer?.step !== "function") {
+    throw new TypeError(
+      `options.optimizer: expected an optimizer with step(), got ` +
+        describeValue(o.optimizer),
+    );
+  }
+  if (o.learningRate !== undefined) {
+    throw new RangeError(
+      `options.learningRate: sets the rate of the default Adam only; ` +
+        `with options.optimizer, give the rate to that optimizer instead ` +
+        `(got both)`,
+    );
+  }
+  return o.optimizer;
+}
+
 function globalNorm(model: RecurrentModel): number {
   let squares = 0;
   for (const { grad } of model.params) {
@@ -207,13 +251,14 @@ export function evaluateRNN(
   ids: Int32Array,
   options: RNNEvaluateOptions = {},
 ): RNNEvaluation {
+  checkModel(model);
+  requireOptions(options, "{ batchSize?, seqLength? }");
   checkOptionKeys("options", options, ["batchSize", "seqLength"]);
-  const chunks = new ChunkBatches(
-    ids,
-    options.batchSize ?? 1,
-    options.seqLength ?? 64,
-  );
-  const { batch: B, steps: T, count } = chunks;
+  const B = atLeastOne("options.batchSize", options.batchSize ?? 1);
+  const T = atLeastOne("options.seqLength", options.seqLength ?? 64);
+  checkTokenStream("ids", ids, model, B, T);
+  const chunks = new ChunkBatches(ids, B, T);
+  const count = chunks.count;
   const state = Matrix.zeros(B, model.stateSize, model.dtype);
   const batch = chunks.get(0);
   let total = 0;

@@ -22,7 +22,8 @@
  * Limits: one layer, tanh only; the loss is always the softmax
  * cross-entropy of the readout (use `backwardFromLogits` for another);
  * caches and scratch are reused per shape, so one model runs one pass at
- * a time.
+ * a time, and only the scratch of the last few shapes is kept
+ * (workspace-cache.ts).
  */
 
 import { type Parameter, parameter } from "./optim";
@@ -38,6 +39,7 @@ import {
 import {
   atLeastOne,
   checkInput,
+  checkState,
   checkTokens,
   kernelInput,
   reductionScale,
@@ -57,6 +59,7 @@ import {
   type FloatArray,
   Matrix,
 } from "./tensor";
+import { WorkspaceCache } from "./workspace-cache";
 
 export type { RNNWeights };
 
@@ -91,6 +94,12 @@ const NAMES = [
  * `params` lists the five as optimizer `Parameter`s (same names) whose
  * `grad` buffers `backward` accumulates into (zero them yourself);
  * `gradients` views the same buffers with the shapes above.
+ *
+ * Scratch: the model keeps the scratch (and so the caches) of the
+ * `WORKSPACE_SHAPES` (4) most recently used input shapes (B, T). A forward
+ * pass of a fifth shape releases the oldest, and `backward` refuses a
+ * cache whose scratch was released; the next forward pass of the same
+ * shape overwrites the cache.
  */
 export class RNN implements RNNWeights, RecurrentModel {
   readonly inputSize: number;
@@ -103,7 +112,7 @@ export class RNN implements RNNWeights, RecurrentModel {
   readonly outputBias: FloatArray;
   readonly params: Parameter[];
   readonly gradients: RNNWeights;
-  private readonly workspaces = new Map<string, RNNWorkspace>();
+  private readonly workspaces = new WorkspaceCache<RNNWorkspace>();
 
   /**
    * @param inputSize I >= 1 (the vocabulary size for token input)
@@ -163,13 +172,13 @@ export class RNN implements RNNWeights, RecurrentModel {
       this.inputSize,
       this.dtype,
     );
+    if (initialState !== undefined) {
+      checkState("initialState", initialState, B, this.hiddenSize, this.dtype);
+    }
     const ws = this.workspace(B, T, "x" in input);
     const A0 = ws.stateAt[0].data;
     if (initialState === undefined) A0.fill(0);
-    else {
-      checkMatrix("initialState", initialState, B, this.hiddenSize, this.dtype);
-      A0.set(initialState.data);
-    }
+    else A0.set(initialState.data);
     forwardSequence(this, ws, kernelInput(input));
     return {
       batch: B,
@@ -278,19 +287,18 @@ export class RNN implements RNNWeights, RecurrentModel {
   // -------------------------------------------------------------------------
   // Checks and scratch.
 
-  /** Scratch for (B, T), made on first use and kept. */
+  /** Scratch for (B, T), made on first use; the last few shapes kept. */
   private workspace(B: number, T: number, dense: boolean): RNNWorkspace {
-    const key = `${B}x${T}`;
-    let ws = this.workspaces.get(key);
-    if (!ws) {
-      const sizes = {
-        input: this.inputSize,
-        hidden: this.hiddenSize,
-        output: this.outputSize,
-      };
-      ws = new RNNWorkspace(B, T, sizes, this.dtype);
-      this.workspaces.set(key, ws);
-    }
+    const sizes = {
+      input: this.inputSize,
+      hidden: this.hiddenSize,
+      output: this.outputSize,
+    };
+    const ws = this.workspaces.get(
+      B,
+      T,
+      () => new RNNWorkspace(B, T, sizes, this.dtype),
+    );
     if (dense && !ws.denseInput) {
       ws.denseInput = Matrix.zeros(T * B, this.inputSize, this.dtype);
     }
@@ -299,14 +307,7 @@ export class RNN implements RNNWeights, RecurrentModel {
 
   private checkCache(cache: RNNCache): void {
     const ws = (cache as RNNCache | null)?.workspace;
-    if (
-      !(ws instanceof RNNWorkspace) ||
-      this.workspaces.get(`${ws.batch}x${ws.steps}`) !== ws
-    ) {
-      throw new TypeError(
-        `cache: expected the result of this model's forward(), got ${describeValue(cache)}`,
-      );
-    }
+    this.workspaces.check(cache, ws instanceof RNNWorkspace ? ws : null);
   }
 
   private checkTargets(targets: ArrayLike<number>, B: number, T: number) {

@@ -18,7 +18,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 
-import { checkOptionKeys, checkSize, describeValue } from "./tensor";
+import { atLeastOne } from "./rnn-input";
+import { checkOptionKeys, describeValue } from "./tensor";
 
 /**
  * The distinct characters of a text, sorted by code point, each mapped to
@@ -91,17 +92,18 @@ export class Vocabulary {
 
   /**
    * The ids `[N]` of the N characters of `text`. Throws a RangeError
-   * naming the first unknown character and its position.
+   * naming the first unknown character and its position; `name` is what
+   * the messages call `text` (a caller's own argument, e.g. "prime").
    */
-  encode(text: string): Int32Array {
-    checkText("text", text);
+  encode(text: string, name = "text"): Int32Array {
+    checkText(name, text);
     const chars = Array.from(text);
     const out = new Int32Array(chars.length);
     for (let i = 0; i < chars.length; i++) {
       const id = this.ids.get(chars[i]);
       if (id === undefined) {
         throw new RangeError(
-          `text: character ${describeChar(chars[i])} at position ${i} ` +
+          `${name}: character ${describeChar(chars[i])} at position ${i} ` +
             `(in characters) is not in the vocabulary of ${this.size}`,
         );
       }
@@ -223,8 +225,8 @@ export class ChunkBatches {
         `ids: expected an Int32Array, got ${describeValue(ids)}`,
       );
     }
-    this.batch = positive("batch", batch);
-    this.steps = positive("steps", steps);
+    this.batch = atLeastOne("batch", batch);
+    this.steps = atLeastOne("steps", steps);
     this.streamLength = Math.floor(ids.length / batch);
     this.count = Math.max(0, Math.floor((this.streamLength - 1) / steps));
     if (this.count < 1) {
@@ -267,12 +269,6 @@ export class ChunkBatches {
     }
     return batch;
   }
-}
-
-function positive(name: string, value: unknown): number {
-  const n = checkSize(name, value);
-  if (n < 1) throw new RangeError(`${name}: expected an integer >= 1, got 0`);
-  return n;
 }
 
 /** The texts shipped in lib/data (provenance: lib/data/README.md). */

@@ -145,8 +145,10 @@ describe("trainRNN", () => {
     );
     const bad = Int32Array.from(ids);
     bad[10] = K;
+    // Checked up front, at its absolute position (not mid-training).
     expect(() => trainRNN(model, bad, base)).toThrow(
-      /input.tokens\[\d+\]: expected an integer in \[0, \d+\), got \d+/,
+      `ids[10]: expected a token id in [0, ${K}) (the model's vocabulary ` +
+        `of ${K}), got ${K}`,
     );
   });
 });
