@@ -84,7 +84,7 @@ export class GRU
     options: GRUOptions = {},
   ) {
     const known = ["dtype", "random", "initScale", "layers"];
-    super(inputSize, hiddenSize, outputSize, options, known);
+    super(inputSize, hiddenSize, outputSize, options, known, 3);
     const [H, dtype] = [hiddenSize, this.dtype];
     const cell = (l: number, data: FloatArray[]): GRUCellWeights => ({
       inputWeights: new Matrix(this.layerInputSize(l), 3 * H, data[0]),

@@ -28,11 +28,12 @@ export const LSTM_VARIANTS: readonly LSTMVariant[] = [
 ];
 
 /**
- * `value` checked to be an `LSTMVariant` ("vanilla" when undefined);
- * errors name `name` (the constructor's option or a file's field).
+ * `value` checked to be an `LSTMVariant` ("vanilla" when undefined; null
+ * is a TypeError); errors name `name` (the constructor's option or a
+ * file's field).
  */
 export function checkVariant(name: string, value: unknown): LSTMVariant {
-  const variant = value ?? "vanilla";
+  const variant = value === undefined ? "vanilla" : value;
   if (typeof variant !== "string") {
     throw new TypeError(
       `${name}: expected a string, got ${describeValue(variant)}`,

@@ -88,6 +88,18 @@ const OPTIONS = [
  * `cells.0.inputWeights` ..., `outputWeights`, `outputBias`) whose `grad`
  * buffers the backward passes accumulate into; `gradients` views the same
  * buffers with the shapes above.
+ *
+ * State gradients: `stateGradients` (`[T B, S]`, row t B + b) holds per
+ * layer the total dL/dh_t and dL/dC_t. dL/dh_t counts the step's own
+ * upstream dOut_t (from the readout or the layer above) and all that flows
+ * back from step t + 1; dL/dC_t also counts the path C_t -> h_t at the
+ * same step. `dInitialState` and `dFinalState` instead treat h and C as
+ * two independent inputs of the next step (dh', dC'). With o = o_t, per
+ * unit:
+ *   dL/dh_t = dh' + dOut_t,
+ *   dL/dC_t = dC' + dL/dh_t o (1 - tanh(C_t)^2)
+ * ("NOAF": dL/dh_t o; "NOG": o = 1; "PH" adds dL/dh_t tanh(C_t) o (1 - o)
+ * p_o, o's peephole reading C_t).
  */
 export class LSTM
   extends RecurrentStack<LSTMLayerWorkspace>
@@ -112,7 +124,8 @@ export class LSTM
     outputSize: number,
     options: LSTMOptions = {},
   ) {
-    super(inputSize, hiddenSize, outputSize, options, OPTIONS);
+    // At most 4 gates (the weight count is checked for the largest).
+    super(inputSize, hiddenSize, outputSize, options, OPTIONS, 4);
     this.variant = checkVariant("options.variant", options.variant);
     const layout = (this.gateLayout = gateLayout(this.variant));
     const forgetBias = checkForgetBias(options.forgetBias, this.variant);
@@ -163,6 +176,17 @@ export class LSTM
     layer: number,
     gate: LSTMGate,
   ): { weights: Matrix; bias: FloatArray } {
+    if (typeof layer !== "number") {
+      throw new TypeError(
+        `layer: expected an integer in [0, ${this.layers}), got ` +
+          describeValue(layer),
+      );
+    }
+    if (typeof gate !== "string") {
+      throw new TypeError(
+        `gate: expected one of ${GATES.join(", ")}, got ${describeValue(gate)}`,
+      );
+    }
     if (!Number.isInteger(layer) || layer < 0 || layer >= this.layers) {
       throw new RangeError(
         `layer: expected an integer in [0, ${this.layers}), got ${String(layer)}`,
@@ -258,7 +282,7 @@ function checkForgetBias(value: unknown, variant: LSTMVariant): number | null {
       `options.forgetBias: the NFG variant has no forget gate, got ${String(value)}`,
     );
   }
-  const v = value ?? 1;
+  const v = value === undefined ? 1 : value;
   if (typeof v !== "number") {
     throw new TypeError(
       `options.forgetBias: expected a number, got ${describeValue(v)}`,

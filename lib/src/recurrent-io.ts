@@ -6,7 +6,8 @@
  *     "outputSize": K, "layers": L, "variant": "vanilla",
  *     "weights": { "cells.0.inputWeights": [...], ..., "outputBias": [K] },
  *     "vocabulary": ["a", "b", ...] or null }
- * "layers" is written for the LSTM and GRU, "variant" for the LSTM only;
+ * "layers" is written for the LSTM and GRU, "variant" for the LSTM only
+ * (and required there);
  * "weights" holds every entry of `model.params` under its name, row-major
  * in the model's layout. Every number is written exactly, so a round trip
  * restores the same values (bit for bit, except that JSON writes -0 as
@@ -19,7 +20,12 @@
 
 import { GRU } from "./gru";
 import { LSTM } from "./lstm";
-import { checkVariant, gateLayout, type LSTMVariant } from "./lstm-layout";
+import {
+  checkVariant,
+  gateLayout,
+  LSTM_VARIANTS,
+  type LSTMVariant,
+} from "./lstm-layout";
 import {
   checkArrayLength,
   checkHeader,
@@ -146,6 +152,14 @@ function readHeader(
   );
   const layers =
     kind === "rnn" ? 1 : readSize("layers", doc.layers, MAX_SAVED_SIZE);
+  // A missing variant would load an "NOAF" model as vanilla, silently
+  // wrong: saveRecurrent always writes it for the LSTM.
+  if (kind === "lstm" && !Object.hasOwn(doc, "variant")) {
+    throw new RangeError(
+      `variant: missing (required for kind "lstm"; one of ` +
+        `${LSTM_VARIANTS.join(", ")})`,
+    );
+  }
   const variant = checkVariant("variant", doc.variant);
   return {
     dtype,

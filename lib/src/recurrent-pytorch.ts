@@ -204,7 +204,21 @@ function readImport(
     ]);
     const Wih = rowsMatrix(`${name}.weight_ih`, layer.weight_ih, dtype);
     const Whh = rowsMatrix(`${name}.weight_hh`, layer.weight_hh, dtype);
-    if (l === 0) [H, I] = [Whh.cols, Wih.cols];
+    if (l === 0) {
+      [H, I] = [Whh.cols, Wih.cols];
+      // Empty rows would make a model of 0 units; say which size is 0.
+      if (H < 1) {
+        throw new RangeError(
+          `${name}.weight_hh: expected H >= 1 columns (H = hidden units), ` +
+            `got ${H}`,
+        );
+      }
+      if (I < 1) {
+        throw new RangeError(
+          `${name}.weight_ih: expected I >= 1 columns (I = inputs), got ${I}`,
+        );
+      }
+    }
     const expect = (what: string, M: Matrix, rows: number, cols: number) => {
       if (M.rows !== rows || M.cols !== cols) {
         throw new RangeError(

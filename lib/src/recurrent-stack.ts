@@ -42,10 +42,13 @@ import {
   transposeInto,
 } from "./rnn-bptt";
 import {
-  atLeastOne,
+  checkFinite,
   checkInput,
   checkState,
   checkTokens,
+  checkWeightCount,
+  logitsOptions,
+  modelSize,
   reductionScale,
   reorderRows,
   type SequenceInput,
@@ -115,12 +118,21 @@ export abstract class RecurrentStack<
     outputSize: number,
     options: StackOptions,
     known: readonly string[],
+    gates: number,
   ) {
     checkOptionKeys("options", options, known);
-    this.inputSize = atLeastOne("inputSize", inputSize);
-    this.hiddenSize = atLeastOne("hiddenSize", hiddenSize);
-    this.outputSize = atLeastOne("outputSize", outputSize);
-    this.layers = atLeastOne("options.layers", options.layers ?? 1);
+    const I = (this.inputSize = modelSize("inputSize", inputSize));
+    const H = (this.hiddenSize = modelSize("hiddenSize", hiddenSize));
+    const K = (this.outputSize = modelSize("outputSize", outputSize));
+    const L = (this.layers = modelSize("options.layers", options.layers ?? 1));
+    // Per layer at most (I_l + H + 2) G H: the weights, the bias(es) and
+    // the LSTM's peepholes; checked before anything is allocated.
+    const cells = (I + H + 2 + (L - 1) * (2 * H + 2)) * gates * H;
+    checkWeightCount(
+      "inputSize, hiddenSize, outputSize, options.layers",
+      cells + H * K + K,
+      this.constructor.name,
+    );
     const dtype = checkDType("options.dtype", options.dtype ?? "float64");
     this.outputWeights = Matrix.zeros(hiddenSize, outputSize, dtype);
     this.outputBias = allocate(dtype, outputSize);
@@ -261,8 +273,9 @@ export abstract class RecurrentStack<
 
   /**
    * Backpropagation through time from a given dL/dlogits `[T B, K]`
-   * (time-major, like `cache.logits`), for a loss other than the built-in
-   * one. `reduction` is not used.
+   * (time-major, like `cache.logits`, all finite), for a loss other than
+   * the built-in one. dLogits is used as given: `options.reduction` throws
+   * (scale dLogits for a mean).
    */
   backwardFromLogits(
     cache: RecurrentCache,
@@ -272,7 +285,8 @@ export abstract class RecurrentStack<
     const c = this.checkCache(cache);
     const { batch: B, steps: T, workspace: ws } = c;
     checkMatrix("dLogits", dLogits, T * B, this.outputSize, this.dtype);
-    reductionScale(options, B * T);
+    checkFinite("dLogits", dLogits);
+    logitsOptions(options);
     const wantStates = stateFlag(options.stateGradients);
     ws.dLogits.data.set(dLogits.data);
     this.readoutBackward(ws);
@@ -284,7 +298,7 @@ export abstract class RecurrentStack<
    * the final state, bypassing the readout (its gradients get nothing):
    * `dOutputs` `[T B, H]` is dL/dh_t (time-major, like `cache.outputs`),
    * `options.dFinalState` `[B, S]` dL/d(final state), e.g. for a loss on
-   * the LSTM's C_T.
+   * the LSTM's C_T; both all finite.
    */
   backwardFromOutputs(
     cache: RecurrentCache,
@@ -294,10 +308,11 @@ export abstract class RecurrentStack<
     const c = this.checkCache(cache);
     const { batch: B, steps: T, workspace: ws } = c;
     checkMatrix("dOutputs", dOutputs, T * B, this.hiddenSize, this.dtype);
+    checkFinite("dOutputs", dOutputs);
     checkOptionKeys("options", options, ["dFinalState", "stateGradients"]);
     const dFinal = options.dFinalState ?? null;
     if (dFinal !== null) {
-      checkMatrix("options.dFinalState", dFinal, B, this.stateSize, this.dtype);
+      checkState("options.dFinalState", dFinal, B, this.stateSize, this.dtype);
     }
     const wantStates = stateFlag(options.stateGradients);
     ws.layers[this.layers - 1].dOutputs.data.set(dOutputs.data);

@@ -68,8 +68,15 @@ export interface RecurrentBackwardResult {
   dInput: Matrix | null;
   /**
    * Total dL/d(state at step t) `[T B, S]` time-major, in the state's
-   * layout (for the LSTM dL/dh_t and dL/dC_t, each including what flows
-   * back from step t + 1), if asked for; else null.
+   * layout, if asked for; else null. Each h part is the total dL/dh_t:
+   * the step's own upstream dOut_t (readout or layer above) plus what
+   * flows back from step t + 1. The LSTM's C part is the total dL/dC_t,
+   * which also counts the path C_t -> h_t = o_t tanh(C_t) at the same
+   * step; it is NOT the C part of `dInitialState` / `dFinalState`, which
+   * treat h and C as two independent inputs of the next step. From those
+   * (dh', dC' at step t): dL/dh_t = dh' + dOut_t and, for the lecture's
+   * cell, dL/dC_t = dC' + dL/dh_t o_t (1 - tanh(C_t)^2) (the `LSTM` class
+   * doc has the variants).
    */
   stateGradients: Matrix | null;
 }

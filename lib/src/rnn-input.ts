@@ -7,6 +7,7 @@
  * Dimension letters: B sequences, T steps, I inputs, n any row width.
  */
 
+import { MAX_SAVED_SIZE } from "./model-files";
 import type { KernelInput, RNNWorkspace } from "./rnn-bptt";
 import {
   checkMatrix,
@@ -199,6 +200,43 @@ export function atLeastOne(name: string, value: unknown): number {
 }
 
 /**
+ * Throws unless `value` is an integer in [1, 2^24] (`MAX_SAVED_SIZE`, the
+ * largest size the loaders read): a model's size or layer count, checked
+ * before any weight is allocated.
+ */
+export function modelSize(name: string, value: unknown): number {
+  const v = atLeastOne(name, value);
+  if (v > MAX_SAVED_SIZE) {
+    throw new RangeError(
+      `${name}: expected an integer in [1, ${MAX_SAVED_SIZE}], got ${v}`,
+    );
+  }
+  return v;
+}
+
+/** Most weights a model may hold: 2^31 - 1 (16 GiB of float64). */
+export const MAX_WEIGHTS = 2 ** 31 - 1;
+
+/**
+ * Throws a RangeError naming `sizes` (the arguments, "inputSize,
+ * hiddenSize, ...") unless `count`, the number of weights (an upper bound
+ * of it) they give, is at most `MAX_WEIGHTS`; so that huge sizes fail
+ * with a message, not "Invalid typed array length" or an out-of-memory.
+ */
+export function checkWeightCount(
+  sizes: string,
+  count: number,
+  model: string,
+): void {
+  if (count > MAX_WEIGHTS) {
+    throw new RangeError(
+      `${sizes}: the ${model} would hold up to ${count} weights, expected ` +
+        `at most ${MAX_WEIGHTS} (2^31 - 1)`,
+    );
+  }
+}
+
+/**
  * Copies batch-major rows (b T + t) of `X` `[B T, n]` into time-major rows
  * (t B + b) of `out`, or back with `toBatchMajor`.
  */
@@ -237,4 +275,19 @@ export function reductionScale(
     );
   }
   return reduction === "mean" ? 1 / count : 1;
+}
+
+/**
+ * Checks the options of `backwardFromLogits`: `reduction` throws, since
+ * the given dL/dlogits is used as it is.
+ */
+export function logitsOptions(options: RNNBackwardOptions): void {
+  checkOptionKeys("options", options, ["reduction", "stateGradients"]);
+  if (options.reduction !== undefined) {
+    throw new RangeError(
+      `options.reduction: unsupported by backwardFromLogits, which uses ` +
+        `dLogits as given (scale it for a mean), got ` +
+        JSON.stringify(options.reduction),
+    );
+  }
 }

@@ -37,11 +37,14 @@ import {
   type RNNWeights,
 } from "./rnn-bptt";
 import {
-  atLeastOne,
+  checkFinite,
   checkInput,
   checkState,
   checkTokens,
+  checkWeightCount,
   kernelInput,
+  logitsOptions,
+  modelSize,
   reductionScale,
   reorderRows,
   type RNNBackwardOptions,
@@ -126,10 +129,14 @@ export class RNN implements RNNWeights, RecurrentModel {
     options: RNNOptions = {},
   ) {
     checkOptionKeys("options", options, ["dtype", "random", "initScale"]);
-    this.inputSize = atLeastOne("inputSize", inputSize);
-    this.hiddenSize = atLeastOne("hiddenSize", hiddenSize);
-    this.outputSize = atLeastOne("outputSize", outputSize);
-    const [I, H, K] = [inputSize, hiddenSize, outputSize];
+    const I = (this.inputSize = modelSize("inputSize", inputSize));
+    const H = (this.hiddenSize = modelSize("hiddenSize", hiddenSize));
+    const K = (this.outputSize = modelSize("outputSize", outputSize));
+    checkWeightCount(
+      "inputSize, hiddenSize, outputSize",
+      (I + H + 1) * H + (H + 1) * K,
+      "RNN",
+    );
     const dtype = checkDType("options.dtype", options.dtype ?? "float64");
     this.inputWeights = Matrix.zeros(I, H, dtype);
     this.recurrentWeights = Matrix.zeros(H, H, dtype);
@@ -237,7 +244,8 @@ export class RNN implements RNNWeights, RecurrentModel {
   /**
    * Backpropagation through time from a given dL/dlogits `[T B, K]`
    * (time-major, like `cache.logits`), for a loss other than the built-in
-   * one (e.g. the loss of the last step only). `reduction` is not used.
+   * one (e.g. the loss of the last step only); all entries finite.
+   * dLogits is used as given: `options.reduction` throws.
    */
   backwardFromLogits(
     cache: RNNCache,
@@ -247,7 +255,8 @@ export class RNN implements RNNWeights, RecurrentModel {
     this.checkCache(cache);
     const { batch: B, steps: T, workspace: ws } = cache;
     checkMatrix("dLogits", dLogits, T * B, this.outputSize, this.dtype);
-    reductionScale(options, B * T);
+    checkFinite("dLogits", dLogits);
+    logitsOptions(options);
     ws.dLogits.data.set(dLogits.data);
     return { ...this.backpropagate(cache, options), loss: NaN };
   }

@@ -144,3 +144,60 @@ describe("GRU backward against central differences", () => {
     });
   }
 });
+
+describe("GRU state gradients", () => {
+  // A loss on every h_t (dOutputs nonzero at every step, the split step
+  // t1 - 1 included) against the part after t1 - 1 run alone from the
+  // state there: the total dL/dh_{t1-1} is that part's dInitialState plus
+  // the step's own dOut_{t1-1} (top layer; with two layers the bottom
+  // layer's h also reaches the top layer at step t1 - 1, which the split
+  // cuts).
+  for (const layers of [1, 2]) {
+    it(`are total dL/dh_t, checked at a split (L = ${layers})`, () => {
+      const random = new Random(60 + layers);
+      const [Bc, Tc, t1, I, Hc, K] = [2, 4, 2, 3, 4, 5];
+      const model = new GRU(I, Hc, K, { random, initScale: 0.7, layers });
+      const x = randomMatrix(random, Bc * Tc, I);
+      const h0 = randomMatrix(random, Bc, model.stateSize, 0.5);
+      const dOut = randomMatrix(random, Tc * Bc, Hc);
+      const whole = model.forward({ x, batch: Bc, steps: Tc }, h0);
+      const dStates = model.backwardFromOutputs(whole, dOut, {
+        stateGradients: true,
+      }).stateGradients as Matrix;
+      expect(dStates.shape).toEqual([Tc * Bc, model.stateSize]);
+
+      // x is batch-major [B T, I]: the steps of each sequence.
+      const steps = (from: number, n: number) => {
+        const out = Matrix.zeros(Bc * n, I);
+        for (let b = 0; b < Bc; b++) {
+          const at = (b * Tc + from) * I;
+          out.data.set(x.data.subarray(at, at + n * I), b * n * I);
+        }
+        return { x: out, batch: Bc, steps: n };
+      };
+      const mid = model.forward(steps(0, t1), h0).finalState.clone();
+      const second = model.forward(steps(t1, Tc - t1), mid);
+      const dOutSecond = new Matrix(
+        (Tc - t1) * Bc,
+        Hc,
+        dOut.data.slice(t1 * Bc * Hc),
+      );
+      const d = model.backwardFromOutputs(second, dOutSecond).dInitialState;
+      const top = (layers - 1) * Hc;
+      for (let b = 0; b < Bc; b++) {
+        const row = (t1 - 1) * Bc + b;
+        for (let j = 0; j < Hc; j++) {
+          const total = d.get(b, top + j) + dOut.get(row, j);
+          expect(dStates.get(row, top + j)).toBeCloseTo(total, 12);
+        }
+      }
+      // Every step's block is filled: at the last step it is dOut_{T-1}.
+      for (let b = 0; b < Bc; b++) {
+        const row = (Tc - 1) * Bc + b;
+        for (let j = 0; j < Hc; j++) {
+          expect(dStates.get(row, top + j)).toBeCloseTo(dOut.get(row, j), 14);
+        }
+      }
+    });
+  }
+});

@@ -329,6 +329,72 @@ describe("LSTM state gradients", () => {
   }
 });
 
+describe("LSTM state gradients with an upstream gradient at the split", () => {
+  // A loss on every h_t (dOutputs, nonzero at every step, the split step
+  // t1 - 1 included), against the part after the split run alone from the
+  // state there, whose dInitialState (dh', dC') treats h and C as two
+  // inputs of step t1. The totals the library documents:
+  //   dL/dh = dh' + dOut_{t1-1},
+  //   dL/dC = dC' + dL/dh o act'(C) [+ "PH": dL/dh tanh(C) o (1 - o) p_o],
+  // act = tanh (NOAF: identity, act' = 1), o = h / act(C) (NOG: 1).
+  const cases: [LSTMVariant, number][] = [
+    ["vanilla", 1],
+    ["vanilla", 2],
+    ["NOAF", 1],
+    ["NOG", 1],
+    ["PH", 2],
+  ];
+  for (const [variant, layers] of cases) {
+    it(`count dOut_t and C_t -> h_t at step t (${variant}, L = ${layers})`, () => {
+      const [T, t1] = [4, 2];
+      const s = setup(variant, 80 + layers, { T, layers });
+      const { model, input, state0, random } = s;
+      const dOut = randomMatrix(random, T * B, H);
+      const whole = model.forward(input, state0);
+      model.zeroGrad();
+      const dStates = model.backwardFromOutputs(whole, dOut, {
+        stateGradients: true,
+      }).stateGradients as Matrix;
+
+      const first = model.forward(
+        { x: rowsOfSteps(input.x, T, 0, t1), batch: B, steps: t1 },
+        state0,
+      );
+      const mid = first.finalState.clone();
+      const second = model.forward(
+        { x: rowsOfSteps(input.x, T, t1, T - t1), batch: B, steps: T - t1 },
+        mid,
+      );
+      const dOutSecond = new Matrix(
+        (T - t1) * B,
+        H,
+        dOut.data.slice(t1 * B * H),
+      );
+      model.zeroGrad();
+      const d = model.backwardFromOutputs(second, dOutSecond).dInitialState;
+
+      const top = (layers - 1) * 2 * H;
+      const pO = model.cells[layers - 1].peepholes;
+      for (let b = 0; b < B; b++) {
+        const row = (t1 - 1) * B + b;
+        for (let j = 0; j < H; j++) {
+          const [h, C] = [mid.get(b, top + j), mid.get(b, top + H + j)];
+          const act = variant === "NOAF" ? C : Math.tanh(C);
+          const slope = variant === "NOAF" ? 1 : 1 - act * act;
+          const o = variant === "NOG" ? 1 : h / act;
+          const dh = d.get(b, top + j) + dOut.get(row, j);
+          let dC = d.get(b, top + H + j) + dh * o * slope;
+          if (pO) dC += dh * act * o * (1 - o) * pO[2 * H + j];
+          expect(dStates.get(row, top + j)).toBeCloseTo(dh, 12);
+          expect(dStates.get(row, top + H + j)).toBeCloseTo(dC, 12);
+          // The step's own dOut matters: the test sees it left out.
+          expect(Math.abs(dOut.get(row, j))).toBeGreaterThan(1e-3);
+        }
+      }
+    });
+  }
+});
+
 /** dL/dlogits `[T B, K]` of the cross-entropy on steps >= t1 only. */
 function crossEntropyGradient(
   logits: Matrix,

@@ -13,6 +13,10 @@ import { LSTM, LSTM_VARIANTS } from "../../lib/src/lstm.js";
 import { Random } from "../../lib/src/random.js";
 import type { RecurrentModel } from "../../lib/src/recurrent.js";
 import {
+  gruFromPyTorch,
+  lstmFromPyTorch,
+} from "../../lib/src/recurrent-pytorch.js";
+import {
   loadRecurrent,
   loadRecurrentFile,
   saveRecurrent,
@@ -404,5 +408,168 @@ describe("LSTM weights and the lecture's equations", () => {
         input = hNew;
       }
     }
+  });
+});
+
+describe("upstream gradients, null options, sizes and files", () => {
+  const random = new Random(4);
+  const [B, T, I, H, Kc] = [2, 3, 3, 4, 5];
+  const input = { x: Matrix.zeros(B * T, I), batch: B, steps: T };
+  const lstm = new LSTM(I, H, Kc, { random, layers: 2 });
+  const gru = new GRU(I, H, Kc, { random });
+  const models: Record<string, RecurrentModel> = {
+    LSTM: lstm,
+    GRU: gru,
+    RNN: new RNN(I, H, Kc, { random }),
+  };
+  /** A finite matrix with `bad` at [1, 2]. */
+  const withBad = (rows: number, cols: number, bad: number) => {
+    const M = Matrix.zeros(rows, cols);
+    M.set(1, 2, bad);
+    return M;
+  };
+
+  for (const [name, model] of Object.entries(models)) {
+    it(`refuses NaN or Infinity in dLogits, naming [row, col] (${name})`, () => {
+      const cache = model.forward(input);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        expect(() =>
+          model.backwardFromLogits(cache, withBad(T * B, Kc, bad)),
+        ).toThrow(
+          new RangeError(
+            `dLogits: expected finite numbers, got ${bad} at [1, 2]`,
+          ),
+        );
+      }
+    });
+
+    it(`refuses options.reduction in backwardFromLogits (${name})`, () => {
+      const cache = model.forward(input);
+      for (const reduction of ["mean", "sum"] as const) {
+        expect(() =>
+          model.backwardFromLogits(cache, Matrix.zeros(T * B, Kc), {
+            reduction,
+          }),
+        ).toThrow(/^options.reduction: unsupported by backwardFromLogits/);
+      }
+      // Without it the pass runs.
+      expect(
+        model.backwardFromLogits(cache, Matrix.zeros(T * B, Kc), {
+          stateGradients: true,
+        }).stateGradients,
+      ).not.toBeNull();
+    });
+
+    it(`says which size is too large (${name})`, () => {
+      const make = (i: number, h: number, k: number) =>
+        name === "LSTM"
+          ? new LSTM(i, h, k, { initScale: 0 })
+          : name === "GRU"
+            ? new GRU(i, h, k, { initScale: 0 })
+            : new RNN(i, h, k, { initScale: 0 });
+      expect(() => make(2, 1e9, 2)).toThrow(
+        new RangeError(
+          "hiddenSize: expected an integer in [1, 16777216], got 1000000000",
+        ),
+      );
+      expect(() => make(2 ** 25, 2, 2)).toThrow(/^inputSize: expected/);
+      expect(() => make(2, 2, 2 ** 25)).toThrow(/^outputSize: expected/);
+      // Each size allowed, together too many weights for a typed array.
+      expect(() => make(2 ** 20, 2 ** 12, 2)).toThrow(
+        new RegExp(
+          `^inputSize, hiddenSize, outputSize.*: the ${name} would hold up to ` +
+            `\\d+ weights, expected at most 2147483647`,
+        ),
+      );
+    });
+  }
+
+  it("refuses NaN or Infinity in dOutputs and options.dFinalState", () => {
+    for (const model of [lstm, gru]) {
+      const cache = model.forward(input);
+      const S = model.stateSize;
+      expect(() =>
+        model.backwardFromOutputs(cache, withBad(T * B, H, NaN)),
+      ).toThrow(
+        new RangeError("dOutputs: expected finite numbers, got NaN at [1, 2]"),
+      );
+      expect(() =>
+        model.backwardFromOutputs(cache, Matrix.zeros(T * B, H), {
+          dFinalState: withBad(B, S, -Infinity),
+        }),
+      ).toThrow(
+        new RangeError(
+          "options.dFinalState: expected finite numbers, got -Infinity at [1, 2]",
+        ),
+      );
+    }
+  });
+
+  it("gives a TypeError for null variant and forgetBias, and layer '0'", () => {
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error("did not throw");
+    };
+    const variant = err(() => new LSTM(2, 3, 4, { variant: null as never }));
+    expect(variant).toBeInstanceOf(TypeError);
+    expect(variant.message).toBe(
+      "options.variant: expected a string, got null",
+    );
+    const bias = err(() => new LSTM(2, 3, 4, { forgetBias: null as never }));
+    expect(bias).toBeInstanceOf(TypeError);
+    expect(bias.message).toBe(
+      "options.forgetBias: expected a number, got null",
+    );
+    const layer = err(() => lstm.gateWeights("0" as never, "input"));
+    expect(layer).toBeInstanceOf(TypeError);
+    expect(layer.message).toMatch(/^layer: expected an integer in \[0, 2\)/);
+    const gate = err(() => lstm.gateWeights(0, 1 as never));
+    expect(gate).toBeInstanceOf(TypeError);
+    expect(gate.message).toMatch(/^gate: expected one of input, forget/);
+    expect(() => new LSTM(2, 3, 4, { layers: 1e9 })).toThrow(
+      /^options.layers: expected an integer in \[1, 16777216\]/,
+    );
+  });
+
+  it("requires an LSTM file's variant", () => {
+    const noaf = new LSTM(I, H, Kc, { random, variant: "NOAF" });
+    const doc = JSON.parse(saveRecurrent(noaf)) as Record<string, unknown>;
+    expect(doc.variant).toBe("NOAF");
+    delete doc.variant;
+    expect(() => loadRecurrent(JSON.stringify(doc))).toThrow(
+      /^variant: missing \(required for kind "lstm"/,
+    );
+    expect(() =>
+      loadRecurrent(JSON.stringify({ ...doc, variant: null })),
+    ).toThrow(new TypeError("variant: expected a string, got null"));
+    // The GRU's files have no variant and still load.
+    const loaded = loadRecurrent(saveRecurrent(gru)).model;
+    expect(loaded).toBeInstanceOf(GRU);
+  });
+
+  it("lstmFromPyTorch and gruFromPyTorch say I >= 1 and H >= 1", () => {
+    const h = 2;
+    const rows = (n: number, m: number) =>
+      Array.from({ length: n }, () => new Array<number>(m).fill(0.1));
+    const layer = (G: number, ih: number[][], hh: number[][]) => ({
+      weight_ih: ih,
+      weight_hh: hh,
+      bias_ih: new Array<number>(G * h).fill(0),
+      bias_hh: new Array<number>(G * h).fill(0),
+    });
+    expect(() => lstmFromPyTorch([layer(4, [[]], rows(4 * h, h))])).toThrow(
+      new RangeError(
+        "layers[0].weight_ih: expected I >= 1 columns (I = inputs), got 0",
+      ),
+    );
+    expect(() => gruFromPyTorch([layer(3, rows(3 * h, 2), [[], []])])).toThrow(
+      new RangeError(
+        "layers[0].weight_hh: expected H >= 1 columns (H = hidden units), got 0",
+      ),
+    );
   });
 });
