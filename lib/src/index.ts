@@ -55,3 +55,4 @@ export * from "./lstm";
 export * from "./gru";
 export * from "./recurrent-pytorch";
 export * from "./recurrent-io";
+export * from "./contrastive";
