@@ -22,6 +22,7 @@ import {
 } from "./gru-cell";
 import { type Parameter, parameter } from "./optim";
 import type { LayerInput } from "./recurrent-layer";
+import { initializeUniform } from "./rnn-input";
 import { RecurrentStack, type StackOptions } from "./recurrent-stack";
 import { allocate, type FloatArray, Matrix } from "./tensor";
 
@@ -113,7 +114,11 @@ export class GRU
       outputWeights: this.readoutGrad.weights,
       outputBias: this.readoutGrad.bias,
     };
-    this.initialize(options.random, options.initScale ?? 1 / Math.sqrt(H));
+    initializeUniform(
+      this.params,
+      options.random,
+      options.initScale ?? 1 / Math.sqrt(H),
+    );
   }
 
   protected newLayerWorkspace(

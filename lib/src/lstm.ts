@@ -36,6 +36,7 @@ import {
 } from "./lstm-layout";
 import { type Parameter, parameter } from "./optim";
 import type { LayerInput } from "./recurrent-layer";
+import { initializeUniform } from "./rnn-input";
 import { RecurrentStack, type StackOptions } from "./recurrent-stack";
 import { allocate, describeValue, type FloatArray, Matrix } from "./tensor";
 
@@ -163,7 +164,11 @@ export class LSTM
       outputBias: this.readoutGrad.bias,
     };
 
-    this.initialize(options.random, options.initScale ?? 1 / Math.sqrt(H));
+    initializeUniform(
+      this.params,
+      options.random,
+      options.initScale ?? 1 / Math.sqrt(H),
+    );
     this.setForgetBias(forgetBias);
   }
 

@@ -433,27 +433,6 @@ export abstract class RecurrentStack<
     this.workspaces.check(cache, ws instanceof StackWorkspace ? ws : null);
     return cache as StackCache<W>;
   }
-
-  /** Every parameter ~ U(-s, s), in the order of `params`. */
-  protected initialize(random: Random | undefined, s: number): void {
-    if (typeof s !== "number" || !(s >= 0 && s < Infinity)) {
-      throw new RangeError(
-        `options.initScale: expected a finite number >= 0, got ${String(s)}`,
-      );
-    }
-    if (s === 0) return;
-    if (typeof random?.uniform !== "function") {
-      throw new TypeError(
-        `options.random: expected a Random (needed when initScale > 0), ` +
-          `got ${describeValue(random)}`,
-      );
-    }
-    for (const { value } of this.params) {
-      for (let i = 0; i < value.length; i++) {
-        value[i] = s * (2 * random.uniform() - 1);
-      }
-    }
-  }
 }
 
 function stateFlag(value: unknown): boolean {

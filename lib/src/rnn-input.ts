@@ -8,6 +8,8 @@
  */
 
 import { MAX_SAVED_SIZE } from "./model-files";
+import type { Parameter } from "./optim";
+import type { Random } from "./random";
 import type { KernelInput, RNNWorkspace } from "./rnn-bptt";
 import {
   checkMatrix,
@@ -289,5 +291,34 @@ export function logitsOptions(options: RNNBackwardOptions): void {
         `dLogits as given (scale it for a mean), got ` +
         JSON.stringify(options.reduction),
     );
+  }
+}
+
+/**
+ * Sets every parameter's value ~ U(-s, s), in the order of `params`, from
+ * `random` (not needed when s = 0, which leaves the zeros). Shared by the
+ * recurrent models' constructors (`options.initScale`, `options.random`).
+ */
+export function initializeUniform(
+  params: Parameter[],
+  random: Random | undefined,
+  s: number,
+): void {
+  if (typeof s !== "number" || !(s >= 0 && s < Infinity)) {
+    throw new RangeError(
+      `options.initScale: expected a finite number >= 0, got ${String(s)}`,
+    );
+  }
+  if (s === 0) return;
+  if (typeof random?.uniform !== "function") {
+    throw new TypeError(
+      `options.random: expected a Random (needed when initScale > 0), ` +
+        `got ${describeValue(random)}`,
+    );
+  }
+  for (const { value } of params) {
+    for (let i = 0; i < value.length; i++) {
+      value[i] = s * (2 * random.uniform() - 1);
+    }
   }
 }

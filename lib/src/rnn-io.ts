@@ -31,19 +31,13 @@ import {
   writeFileAtomicSync,
 } from "./model-files";
 
-import { RNN } from "./rnn";
+import { RNN, RNN_WEIGHT_NAMES } from "./rnn";
 import { checkDType, describeValue } from "./tensor";
 import type { Vocabulary } from "./text";
 
 const FORMAT_TAG = "memnets-rnn";
 const VERSION = 1;
-const WEIGHTS = [
-  "inputWeights",
-  "recurrentWeights",
-  "bias",
-  "outputWeights",
-  "outputBias",
-] as const;
+const WEIGHTS = RNN_WEIGHT_NAMES;
 const FIELDS = [
   ...["format", "version", "dtype", "inputSize", "hiddenSize"],
   ...["outputSize", ...WEIGHTS, "vocabulary"],

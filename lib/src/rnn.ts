@@ -42,6 +42,7 @@ import {
   checkState,
   checkTokens,
   checkWeightCount,
+  initializeUniform,
   kernelInput,
   logitsOptions,
   modelSize,
@@ -76,7 +77,8 @@ export interface RNNOptions {
   initScale?: number;
 }
 
-const NAMES = [
+/** The weight arrays in `params` order (also the saved file's fields). */
+export const RNN_WEIGHT_NAMES = [
   "inputWeights",
   "recurrentWeights",
   "bias",
@@ -143,7 +145,7 @@ export class RNN implements RNNWeights, RecurrentModel {
     this.bias = allocate(dtype, H);
     this.outputWeights = Matrix.zeros(H, K, dtype);
     this.outputBias = allocate(dtype, K);
-    this.params = NAMES.map((name) => parameter(name, this[name]));
+    this.params = RNN_WEIGHT_NAMES.map((name) => parameter(name, this[name]));
     const grad = (k: number) => this.params[k].grad;
     this.gradients = {
       inputWeights: new Matrix(I, H, grad(0)),
@@ -152,7 +154,12 @@ export class RNN implements RNNWeights, RecurrentModel {
       outputWeights: new Matrix(H, K, grad(3)),
       outputBias: grad(4),
     };
-    this.initialize(options.random, options.initScale ?? 1 / Math.sqrt(H));
+    // U, W, b, V, c in this order, as `params` lists them.
+    initializeUniform(
+      this.params,
+      options.random,
+      options.initScale ?? 1 / Math.sqrt(H),
+    );
   }
 
   /** Element type of the weights. */
@@ -321,26 +328,5 @@ export class RNN implements RNNWeights, RecurrentModel {
 
   private checkTargets(targets: ArrayLike<number>, B: number, T: number) {
     checkTokens("targets", targets, B * T, this.outputSize);
-  }
-
-  /** Weights and biases ~ U(-s, s) in a fixed order (U, W, b, V, c). */
-  private initialize(random: Random | undefined, s: number): void {
-    if (typeof s !== "number" || !(s >= 0 && s < Infinity)) {
-      throw new RangeError(
-        `options.initScale: expected a finite number >= 0, got ${String(s)}`,
-      );
-    }
-    if (s === 0) return;
-    if (typeof random?.uniform !== "function") {
-      throw new TypeError(
-        `options.random: expected a Random (needed when initScale > 0), ` +
-          `got ${describeValue(random)}`,
-      );
-    }
-    for (const { value } of this.params) {
-      for (let i = 0; i < value.length; i++) {
-        value[i] = s * (2 * random.uniform() - 1);
-      }
-    }
   }
 }
