@@ -56,3 +56,8 @@ export * from "./gru";
 export * from "./recurrent-pytorch";
 export * from "./recurrent-io";
 export * from "./contrastive";
+export * from "./encoder";
+export * from "./encoder-io";
+export * from "./siamese";
+export * from "./pairs";
+export * from "./verification";
