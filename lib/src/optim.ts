@@ -353,3 +353,38 @@ export function clipByGlobalNorm(params: Parameter[], maxNorm: number) {
   }
   return norm;
 }
+
+/** What a training loop needs of an optimizer built over its parameters. */
+export interface Stepper {
+  step(): void;
+}
+
+/**
+ * The optimizer a training loop uses: `optimizer` if given, else Adam over
+ * `params` with `learningRate` (default `defaultRate`). Giving both throws:
+ * the rate would be silently ignored.
+ */
+export function optimizerFromOptions(
+  params: Parameter[],
+  optimizer: Stepper | undefined,
+  learningRate: number | undefined,
+  defaultRate: number,
+): Stepper {
+  if (optimizer === undefined) {
+    return new Adam(params, { learningRate: learningRate ?? defaultRate });
+  }
+  if (typeof optimizer?.step !== "function") {
+    throw new TypeError(
+      `options.optimizer: expected an optimizer with step(), got ` +
+        describeValue(optimizer),
+    );
+  }
+  if (learningRate !== undefined) {
+    throw new RangeError(
+      `options.learningRate: sets the rate of the default Adam only; ` +
+        `with options.optimizer, give the rate to that optimizer instead ` +
+        `(got both)`,
+    );
+  }
+  return optimizer;
+}

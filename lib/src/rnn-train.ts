@@ -19,7 +19,7 @@
  * (shuffling them would break the carried state).
  */
 
-import { Adam, clipByGlobalNorm } from "./optim";
+import { clipByGlobalNorm, optimizerFromOptions, type Stepper } from "./optim";
 import type { RecurrentModel } from "./recurrent";
 import {
   checkModel,
@@ -33,9 +33,7 @@ import { checkOptionKeys, checkSize, describeValue, Matrix } from "./tensor";
 import { trainLoop, type TrainResult } from "./train";
 
 /** What `trainRNN` needs of an optimizer built over `model.params`. */
-export interface RNNOptimizer {
-  step(): void;
-}
+export type RNNOptimizer = Stepper;
 
 /** Options of `trainRNN`. */
 export interface RNNTrainOptions {
@@ -113,7 +111,12 @@ export function trainRNN(
     (x) => x > 0,
     "> 0 (Infinity for none)",
   );
-  const optimizer = trainOptimizer(model, o);
+  const optimizer = optimizerFromOptions(
+    model.params,
+    o.optimizer,
+    o.learningRate,
+    2e-3,
+  );
   for (const name of ["onStep", "onEpoch"] as const) {
     if (o[name] !== undefined && typeof o[name] !== "function") {
       throw new TypeError(
@@ -188,30 +191,6 @@ function checkTrainOptions(
     checkTokenStream("options.validation", options.validation, model, B, T);
   }
   return options;
-}
-
-/** `options.optimizer`, or Adam with `options.learningRate`; not both. */
-function trainOptimizer(
-  model: RecurrentModel,
-  o: RNNTrainOptions,
-): RNNOptimizer {
-  if (o.optimizer === undefined) {
-    return new Adam(model.params, { learningRate: o.learningRate ?? 2e-3 });
-  }
-  if (typeof o.optimizer?.step !== "function") {
-    throw new TypeError(
-      `options.optimizer: expected an optimizer with step(), got ` +
-        describeValue(o.optimizer),
-    );
-  }
-  if (o.learningRate !== undefined) {
-    throw new RangeError(
-      `options.learningRate: sets the rate of the default Adam only; ` +
-        `with options.optimizer, give the rate to that optimizer instead ` +
-        `(got both)`,
-    );
-  }
-  return o.optimizer;
 }
 
 function globalNorm(model: RecurrentModel): number {

@@ -21,7 +21,7 @@ import {
   contrastiveLoss,
 } from "./contrastive";
 import type { Encoder } from "./encoder";
-import { Adam } from "./optim";
+import { optimizerFromOptions, type Stepper } from "./optim";
 import { type LabelledPairs, PairSampler } from "./pairs";
 import type { Random } from "./random";
 import {
@@ -84,7 +84,7 @@ export interface TrainSiameseOptions extends TrainCallbacks {
    */
   loss?: ContrastiveOptions;
   /** Default: Adam over `encoder.params` with `learningRate`. */
-  optimizer?: { step(): void };
+  optimizer?: Stepper;
   /** Rate of the default Adam; default 1e-3. Not with `optimizer`. */
   learningRate?: number;
   /** Steps per epoch (for `onEpoch`); default `steps`. */
@@ -135,7 +135,12 @@ export function trainSiamese(
     throw new RangeError(`options.batchSize: expected >= 1, got 0`);
   }
   const loss = { reduction: "mean" as const, ...options.loss };
-  const optimizer = siameseOptimizer(encoder, options);
+  const optimizer = optimizerFromOptions(
+    encoder.params,
+    options.optimizer,
+    options.learningRate,
+    1e-3,
+  );
   const fraction = options.impostorFraction;
   // Check the options of the sampler and the loss before the first step.
   sampler.sample(0, random, { impostorFraction: fraction });
@@ -158,31 +163,6 @@ export function trainSiamese(
       return result.loss;
     },
   });
-}
-
-/** `options.optimizer`, or Adam with `options.learningRate`; not both. */
-function siameseOptimizer(
-  encoder: Encoder,
-  options: TrainSiameseOptions,
-): { step(): void } {
-  if (options.optimizer === undefined) {
-    return new Adam(encoder.params, {
-      learningRate: options.learningRate ?? 1e-3,
-    });
-  }
-  if (typeof options.optimizer?.step !== "function") {
-    throw new TypeError(
-      `options.optimizer: expected an optimizer with step(), got ` +
-        describeValue(options.optimizer),
-    );
-  }
-  if (options.learningRate !== undefined) {
-    throw new RangeError(
-      `options.learningRate: sets the rate of the default Adam only; give ` +
-        `the rate to options.optimizer instead (got both)`,
-    );
-  }
-  return options.optimizer;
 }
 
 /**

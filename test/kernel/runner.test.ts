@@ -4,7 +4,7 @@ import { ParameterError } from "../../kernel/src/runner.js";
 import type { CodeCell } from "../../kernel/src/notebook.js";
 import { code, run, streamText } from "./runner-helpers.js";
 
-const LONG = 60_000;
+const LONG = 180_000; // a kernel start can take a minute on a loaded 2-core machine
 
 describe("runNotebook on a real tslab kernel", () => {
   it(
