@@ -91,6 +91,13 @@ export function contrastiveLoss(
   const o = checkContrastiveOptions(options);
   const [N, D] = [G1.rows, G1.cols];
   checkLabels(y, N);
+  checkFinite("G1", G1);
+  checkFinite("G2", G2);
+  if (N === 0 && o.reduction === "mean") {
+    throw new RangeError(
+      `G1: expected at least one pair to average over, got 0 (use "sum")`,
+    );
+  }
   const energies = new Float64Array(N);
   const perPair = new Float64Array(N);
   const dG1 = Matrix.zeros(N, D, "float64");
@@ -111,6 +118,13 @@ export function contrastiveLoss(
     perPair[i] = part.value(e, o.margin);
     total += perPair[i];
     const dE = part.derivative(e, o.margin) * scale;
+    if (!Number.isFinite(e) || !Number.isFinite(perPair[i] + dE)) {
+      throw new RangeError(
+        `pair ${i}: energy ${e}, loss ${perPair[i]}, derivative ${dE}: ` +
+          `expected finite numbers (embeddings too large, or an ` +
+          `options.${y[i] === 0 ? "genuine" : "impostor"} part that is not finite there)`,
+      );
+    }
     for (let j = 0; j < D; j++) {
       const d = a[j] - b[j];
       const direction = o.distance === "l1" ? Math.sign(d) : e > 0 ? d / e : 0;
@@ -121,29 +135,36 @@ export function contrastiveLoss(
   return { loss: total * scale, energies, perPair, dG1, dG2 };
 }
 
-function checkContrastiveOptions(options: ContrastiveOptions) {
-  checkOptionKeys("options", options, OPTIONS);
+/**
+ * The options with their defaults filled in; throws naming `name.key` for
+ * a bad one. Internal (trainSiamese checks its `loss` option with it).
+ */
+export function checkContrastiveOptions(
+  options: ContrastiveOptions,
+  name = "options",
+) {
+  checkOptionKeys(name, options, OPTIONS);
   const margin = options.margin ?? 1;
   if (typeof margin !== "number" || !(margin > 0) || !isFinite(margin)) {
     throw new RangeError(
-      `options.margin: expected a finite number > 0, got ${describeValue(margin)}`,
+      `${name}.margin: expected a finite number > 0, got ${describeValue(margin)}`,
     );
   }
   const distance = options.distance ?? "euclidean";
   if (distance !== "euclidean" && distance !== "l1") {
     throw new RangeError(
-      `options.distance: expected "euclidean" or "l1", got ${describeValue(distance)}`,
+      `${name}.distance: expected "euclidean" or "l1", got ${describeValue(distance)}`,
     );
   }
   const reduction = options.reduction ?? "sum";
   if (reduction !== "sum" && reduction !== "mean") {
     throw new RangeError(
-      `options.reduction: expected "sum" or "mean", got ${describeValue(reduction)}`,
+      `${name}.reduction: expected "sum" or "mean", got ${describeValue(reduction)}`,
     );
   }
   const genuine = options.genuine ?? squaredEnergy;
   const impostor = options.impostor ?? squaredHinge;
-  for (const [name, part] of [
+  for (const [key, part] of [
     ["genuine", genuine],
     ["impostor", impostor],
   ] as const) {
@@ -152,7 +173,7 @@ function checkContrastiveOptions(options: ContrastiveOptions) {
       typeof part?.derivative !== "function"
     ) {
       throw new TypeError(
-        `options.${name}: expected {value, derivative} functions, got ` +
+        `${name}.${key}: expected {value, derivative} functions, got ` +
           describeValue(part),
       );
     }
@@ -178,5 +199,15 @@ function checkLabels(y: ArrayLike<number>, n: number): void {
         `y[${i}]: expected 0 (genuine) or 1 (impostor), got ${describeValue(y[i])}`,
       );
     }
+  }
+}
+
+function checkFinite(name: string, M: Matrix): void {
+  const i = M.data.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    const [row, col] = [Math.floor(i / M.cols), i % M.cols];
+    throw new RangeError(
+      `${name}[${row}, ${col}]: expected a finite number, got ${M.data[i]}`,
+    );
   }
 }

@@ -75,6 +75,11 @@ export function loadEncoder(text: string): Encoder {
   const layers = sizes.length - 1;
   const weights = checkArrayLength("weights", doc.weights, layers);
   const biases = checkArrayLength("biases", doc.biases, layers);
+  // Every array's length before the model is allocated.
+  for (let l = 0; l < layers; l++) {
+    checkArrayLength(`weights[${l}]`, weights[l], sizes[l] * sizes[l + 1]);
+    checkArrayLength(`biases[${l}]`, biases[l], sizes[l + 1]);
+  }
   const encoder = new Encoder({ sizes, activation, dtype, init: "zeros" });
   for (let l = 0; l < layers; l++) {
     readNumberArray(`weights[${l}]`, weights[l], encoder.weights[l].data);

@@ -91,7 +91,7 @@ export class Encoder {
       );
     }
     checkOptionKeys("options", options, OPTIONS);
-    this.sizes = checkSizes(options.sizes);
+    this.sizes = Object.freeze(checkSizes(options.sizes));
     this.activation = checkActivation(options.activation ?? "relu");
     this.dtype = checkDType("options.dtype", options.dtype ?? "float32");
     const init = options.init ?? "normal";
@@ -178,7 +178,15 @@ export class Encoder {
         `cache: expected what forward() returned, got ${describeValue(cache)}`,
       );
     }
-    const N = acts[0].rows;
+    const N = acts[0]?.rows;
+    acts.forEach((A, l) => {
+      if (!(A instanceof Matrix) || A.rows !== N || A.cols !== this.sizes[l]) {
+        throw new RangeError(
+          `cache: activation ${l} is ${describeValue(A)}, expected ` +
+            `[${N}, ${this.sizes[l]}]: a cache of this encoder's forward()`,
+        );
+      }
+    });
     checkMatrix("dOutput", dOutput, N, this.outputSize);
     let dZ =
       dOutput.dtype === this.dtype ? dOutput : dOutput.toDType(this.dtype);

@@ -55,7 +55,14 @@ export * from "./lstm";
 export * from "./gru";
 export * from "./recurrent-pytorch";
 export * from "./recurrent-io";
-export * from "./contrastive";
+export {
+  contrastiveLoss,
+  squaredEnergy,
+  squaredHinge,
+  type ContrastiveOptions,
+  type ContrastiveResult,
+  type EnergyLoss,
+} from "./contrastive";
 export * from "./encoder";
 export * from "./encoder-io";
 export * from "./siamese";

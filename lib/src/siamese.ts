@@ -9,13 +9,17 @@
  *
  * One consequence of the shared weights worth knowing: the last layer's
  * bias b_L is added to both embeddings and cancels in G_W(X1) - G_W(X2),
- * so its gradient is always 0 and training leaves it where it started.
+ * so its gradient is 0 in exact arithmetic. In floating point the two
+ * branches' parts cancel only up to rounding, and Adam, which divides by
+ * the gradient's own scale, turns that residue into small steps: b_L may
+ * drift in float32, without changing any distance.
  *
  * Dimension letters: N pairs (or examples), n_0 input width, D embedding
  * width. Images are row-major `[count, n_0]` matrices, one per row.
  */
 
 import {
+  checkContrastiveOptions,
   type ContrastiveOptions,
   type ContrastiveResult,
   contrastiveLoss,
@@ -23,7 +27,8 @@ import {
 import type { Encoder } from "./encoder";
 import { optimizerFromOptions, type Stepper } from "./optim";
 import { type LabelledPairs, PairSampler } from "./pairs";
-import type { Random } from "./random";
+import { checkRandom } from "./hopfield-checks";
+import { Random } from "./random";
 import {
   checkMatrix,
   checkOptionKeys,
@@ -134,7 +139,10 @@ export function trainSiamese(
   if (batchSize < 1) {
     throw new RangeError(`options.batchSize: expected >= 1, got 0`);
   }
-  const loss = { reduction: "mean" as const, ...options.loss };
+  const loss = checkContrastiveOptions(
+    { ...options.loss, reduction: options.loss?.reduction ?? "mean" },
+    "options.loss",
+  );
   const optimizer = optimizerFromOptions(
     encoder.params,
     options.optimizer,
@@ -142,8 +150,17 @@ export function trainSiamese(
     1e-3,
   );
   const fraction = options.impostorFraction;
-  // Check the options of the sampler and the loss before the first step.
-  sampler.sample(0, random, { impostorFraction: fraction });
+  checkRandom("options.random", random);
+  // Draw one batch from a throwaway source, so that a bad fraction or a
+  // label set without the pairs asked for fails before the first step.
+  try {
+    sampler.sample(batchSize, new Random(0), { impostorFraction: fraction });
+  } catch (err) {
+    if (!(err instanceof Error)) throw err;
+    const Kind = err.constructor as new (message: string) => Error;
+    const m = err.message;
+    throw new Kind(m.startsWith("options.") ? m : `options.${m}`);
+  }
   const X1 = Matrix.zeros(batchSize, encoder.inputSize, encoder.dtype);
   const X2 = Matrix.zeros(batchSize, encoder.inputSize, encoder.dtype);
   return trainLoop({
@@ -158,7 +175,16 @@ export function trainSiamese(
       gatherRows(images, pairs.first, X1);
       gatherRows(images, pairs.second, X2);
       encoder.zeroGrad();
-      const result = siameseLoss(encoder, X1, X2, pairs.y, loss);
+      let result: SiameseResult;
+      try {
+        result = siameseLoss(encoder, X1, X2, pairs.y, loss);
+      } catch (err) {
+        // Weights gone NaN or infinite: report it as the loop reports a
+        // NaN loss, naming the step (NonFiniteLossError).
+        const diverged = encoder.params.some((p) => !p.value.every(isFinite));
+        if (err instanceof RangeError && diverged) return NaN;
+        throw err;
+      }
       optimizer.step();
       return result.loss;
     },

@@ -52,9 +52,17 @@ export function allocate(dtype: DType, length: number): FloatArray {
     : new Float64Array(length);
 }
 
-/** Short description of a value's kind, for error messages. */
+/**
+ * Short description of a value for error messages: a number as itself
+ * ("-1", "NaN"), a string quoted with its kind, anything else by its kind.
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return `string ${JSON.stringify(shown)}`;
+  }
   if (Array.isArray(value)) return `Array(${value.length})`;
   if (isFloatArray(value)) {
     return `${value.constructor.name}(${value.length})`;

@@ -149,3 +149,38 @@ describe("contrastiveLoss", () => {
     );
   });
 });
+
+describe("contrastiveLoss refuses what would give silent NaN", () => {
+  const G = Matrix.fromRows([
+    [0, 1],
+    [2, 3],
+  ]);
+  it("names a non-finite embedding entry", () => {
+    const bad = G.clone();
+    bad.set(1, 0, NaN);
+    expect(() => contrastiveLoss(G, bad, [0, 1])).toThrow(
+      /^G2\[1, 0\]: expected a finite number, got NaN$/,
+    );
+    bad.set(1, 0, Infinity);
+    expect(() => contrastiveLoss(bad, G, [0, 1])).toThrow(/^G1\[1, 0\]/);
+  });
+
+  it("names the pair whose energy overflows, and a part that is not finite", () => {
+    const huge = Matrix.fromRows([[1e200, 0]]);
+    expect(() => contrastiveLoss(huge, Matrix.zeros(1, 2), [1])).toThrow(
+      /^pair 0: energy Infinity/,
+    );
+    const nan = { value: () => NaN, derivative: () => 0 };
+    expect(() => contrastiveLoss(G, G, [0, 1], { genuine: nan })).toThrow(
+      /^pair 0: .*options\.genuine part/,
+    );
+  });
+
+  it("sums zero pairs to 0 but refuses to average them", () => {
+    const empty = Matrix.zeros(0, 2);
+    expect(contrastiveLoss(empty, empty, []).loss).toBe(0);
+    expect(() =>
+      contrastiveLoss(empty, empty, [], { reduction: "mean" }),
+    ).toThrow(/at least one pair to average over/);
+  });
+});

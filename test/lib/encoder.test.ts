@@ -174,6 +174,13 @@ describe("Encoder", () => {
     expect(() => encoder.backward({} as never, Matrix.zeros(2, 2))).toThrow(
       /cache: expected what forward\(\) returned/,
     );
+    // A cache from an encoder of other widths is named, not gemm's operands.
+    const other = new Encoder({ sizes: [4, 2], random });
+    const foreign = other.forward(Matrix.zeros(2, 4, "float32")).cache;
+    expect(() => encoder.backward(foreign, Matrix.zeros(2, 2))).toThrow(
+      /^cache: activation 0 is Matrix \[2, 4\] float32, expected \[2, 3\]/,
+    );
+    expect(Object.isFrozen(encoder.sizes)).toBe(true);
   });
 });
 
@@ -351,6 +358,18 @@ describe("saveEncoder / loadEncoder", () => {
       /weights\[0\]\[5\]: expected a finite number/,
     );
     expect(bad({ extra: 1 })).toThrow(/extra: unknown field/);
+    // A small file claiming 2^27 weights is refused on its array lengths
+    // before the 2 GiB model (float64 weights and gradients) is allocated.
+    const before = process.memoryUsage().arrayBuffers;
+    expect(
+      bad({
+        dtype: "float64",
+        sizes: [2 ** 24, 8],
+        weights: [[]],
+        biases: [[]],
+      }),
+    ).toThrow(/^weights\[0\]: expected 134217728 numbers, got 0$/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1e8);
     encoder.weights[0].data[2] = NaN;
     expect(() => saveEncoder(encoder)).toThrow(/W1\[2\]: JSON cannot hold NaN/);
     expect(() => saveEncoder({} as Encoder)).toThrow(

@@ -173,7 +173,7 @@ describe("the model and the options object are checked first", () => {
       expect(err.message).toMatch(/^options: expected an object \{/);
     }
     expect(() => evaluateRNN(model, ids, 5 as never)).toThrow(
-      /^options: expected an object \{ batchSize\?, seqLength\? \}, got number/,
+      /^options: expected an object \{ batchSize\?, seqLength\? \}, got 5$/,
     );
   });
 
@@ -642,7 +642,7 @@ describe("smaller defects", () => {
     );
     expect(clip).toBeInstanceOf(TypeError);
     expect(clip.message).toBe(
-      "options.clipNorm: expected a number > 0 (Infinity for none), got string",
+      'options.clipNorm: expected a number > 0 (Infinity for none), got string "5"',
     );
     expect(() => trainRNN(model, ids, { ...base, clipNorm: -1 })).toThrow(
       RangeError,
@@ -656,7 +656,7 @@ describe("smaller defects", () => {
     );
     expect(temperature).toBeInstanceOf(TypeError);
     expect(temperature.message).toBe(
-      "options.temperature: expected a number >= 0, got string",
+      'options.temperature: expected a number >= 0, got string "1"',
     );
   });
 

@@ -157,7 +157,7 @@ describe("trainSiamese", () => {
     );
     expect(bad({ batchSize: 0 })).toThrow(/options.batchSize/);
     expect(bad({ impostorFraction: 2 })).toThrow(/impostorFraction/);
-    expect(bad({ loss: { margin: -1 } })).toThrow(/options.margin/);
+    expect(bad({ loss: { margin: -1 } })).toThrow(/options.loss.margin/);
     expect(
       bad({
         learningRate: 1e-3,
@@ -183,7 +183,116 @@ describe("trainSiamese", () => {
   });
 });
 
+describe("trainSiamese passes its options on", () => {
+  /** Loss parts that count the pairs they see (DrLIM values). */
+  const counting = () => {
+    const seen = { genuine: 0, impostor: 0 };
+    const part = (kind: "genuine" | "impostor") => ({
+      value: (e: number, m: number) => {
+        seen[kind]++;
+        return kind === "genuine" ? (e * e) / 2 : Math.max(0, m - e) ** 2 / 2;
+      },
+      derivative: (e: number, m: number) =>
+        kind === "genuine" ? e : -Math.max(0, m - e),
+    });
+    return { seen, genuine: part("genuine"), impostor: part("impostor") };
+  };
+
+  it("draws batchSize pairs (default 64) with the impostorFraction asked", () => {
+    const { images, labels } = digits([0, 1, 2]);
+    const c = counting();
+    trainSiamese(newEncoder(1), {
+      images,
+      labels,
+      steps: 3,
+      random: new Random(1),
+      loss: { genuine: c.genuine, impostor: c.impostor },
+    });
+    expect(c.seen).toEqual({ genuine: 3 * 32, impostor: 3 * 32 });
+    const d = counting();
+    trainSiamese(newEncoder(1), {
+      images,
+      labels,
+      steps: 2,
+      batchSize: 20,
+      impostorFraction: 0.25,
+      random: new Random(1),
+      loss: { genuine: d.genuine, impostor: d.impostor },
+    });
+    expect(d.seen).toEqual({ genuine: 2 * 15, impostor: 2 * 5 });
+  });
+
+  it("averages by default, even when reduction is given as undefined", () => {
+    const { images, labels } = digits([0, 1]);
+    const run = (loss: object) =>
+      trainSiamese(newEncoder(2), {
+        images,
+        labels,
+        steps: 1,
+        batchSize: 8,
+        random: new Random(3),
+        loss,
+      }).losses[0];
+    const mean = run({});
+    expect(run({ reduction: undefined })).toBe(mean);
+    expect(run({ reduction: "sum" })).toBeCloseTo(8 * mean, 12);
+  });
+
+  it("uses Adam with rate 1e-3 by default", () => {
+    const { images, labels } = digits([0, 1]);
+    const a = newEncoder(4);
+    const b = newEncoder(4);
+    const base = { images, labels, steps: 3, batchSize: 8 };
+    trainSiamese(a, { ...base, random: new Random(5) });
+    trainSiamese(b, {
+      ...base,
+      random: new Random(5),
+      optimizer: new Adam(b.params, { learningRate: 1e-3 }),
+    });
+    expect(Array.from(a.weights[0].data)).toEqual(
+      Array.from(b.weights[0].data),
+    );
+    expect(Array.from(a.weights[0].data)).not.toEqual(
+      Array.from(newEncoder(4).weights[0].data),
+    );
+  });
+
+  it("names bad loss options, the random source and labels under options", () => {
+    const { images, labels } = digits([0, 1]);
+    const base = { images, labels, steps: 0, random: new Random(1) };
+    const encoder = newEncoder(6);
+    const call = (patch: object) => () =>
+      trainSiamese(encoder, { ...base, ...patch } as never);
+    expect(call({ loss: { margin: -1 } })).toThrow(
+      /^options\.loss\.margin: expected a finite number > 0, got -1$/,
+    );
+    expect(call({ loss: { distance: "cosine" } })).toThrow(
+      /^options\.loss\.distance: expected "euclidean" or "l1", got string "cosine"$/,
+    );
+    expect(call({ random: {} })).toThrow(/^options\.random: expected a Random/);
+    const one = digits([3]);
+    expect(call({ images: one.images, labels: one.labels })).toThrow(
+      /^options\.labels: 32 impostor pairs asked, but impostors need 2 or more classes, got 1$/,
+    );
+  });
+});
+
 describe("embed and pairDistances", () => {
+  it("embed runs the encoder batchSize rows at a time", () => {
+    const { images } = digits([5]);
+    const encoder = newEncoder(9);
+    const rows: number[] = [];
+    const original = encoder.embed.bind(encoder);
+    encoder.embed = (X: Matrix) => {
+      rows.push(X.rows);
+      return original(X);
+    };
+    embed(encoder, images, 50);
+    expect(rows.length).toBe(Math.ceil(images.rows / 50));
+    expect(rows.slice(0, -1).every((r) => r === 50)).toBe(true);
+    expect(rows.reduce((a, b) => a + b, 0)).toBe(images.rows);
+  });
+
   it("embed in batches equals one forward pass, and distances are the norms", () => {
     const { images } = digits([3, 4]);
     const encoder = newEncoder(8);
