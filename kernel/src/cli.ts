@@ -6,6 +6,7 @@
  *   node kernel/dist/cli.js run [notebook.ipynb ...] [--quick] [-p k=v]
  *   node kernel/dist/cli.js export executed.ipynb [--out page.html]
  *   node kernel/dist/cli.js install-kernel [--prefix DIR]
+ *   node kernel/dist/cli.js release [assignment.ipynb ...] [--out DIR]
  *
  * This is the one place that prints: the runner and exporter report through
  * callbacks and return values.
@@ -15,6 +16,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { installKernel } from "./kernelspec.js";
 import { runLessons, exportOne } from "./lessons.js";
 import { parseParameters, seconds } from "./args.js";
+import { homeworkNotebooks, releaseFiles } from "./homework/release-files.js";
 
 const USAGE = `usage:
   memnets run [NOTEBOOK.ipynb ...] [options]   execute lessons, write reports
@@ -25,7 +27,10 @@ const USAGE = `usage:
       --cell-timeout SECONDS  per cell (default: 900)
       --timeout SECONDS       per notebook (default: 3600)
   memnets export EXECUTED.ipynb [--out PAGE.html]
-  memnets install-kernel [--prefix DIR] [--name NAME] [--force]`;
+  memnets install-kernel [--prefix DIR] [--name NAME] [--force]
+  memnets release [ASSIGNMENT.ipynb ...] [--out DIR]
+      student versions of homework (default: notebooks/homework/*.ipynb
+      into reports/homework/release)`;
 
 const OPTIONS = {
   quick: { type: "boolean", default: false },
@@ -101,6 +106,28 @@ async function main(argv: string[]): Promise<number> {
         force: values.force,
       });
       console.log(`installed the tslab kernelspec in ${dir}`);
+      return 0;
+    }
+    case "release": {
+      const root = path.resolve(
+        path.dirname(new URL(import.meta.url).pathname),
+        "..",
+        "..",
+      );
+      const sources = positionals.length
+        ? positionals.map((p) => path.resolve(p))
+        : await homeworkNotebooks(root);
+      const outDir = path.resolve(values.out ?? "reports/homework/release");
+      const written = await releaseFiles(sources, outDir);
+      for (const w of written) {
+        const r = w.release.record;
+        console.log(
+          `${path.relative(process.cwd(), w.target)}: ${r.checks.length} ` +
+            `visible checks (${r.visiblePoints} points), ` +
+            `${w.release.allChecks.length - r.checks.length} hidden ` +
+            `(${r.hiddenPoints} points) removed`,
+        );
+      }
       return 0;
     }
     default:

@@ -68,3 +68,4 @@ export * from "./encoder-io";
 export * from "./siamese";
 export * from "./pairs";
 export * from "./verification";
+export * from "./homework";

@@ -1,0 +1,304 @@
+/**
+ * Checks for homework notebooks (issue 8): a check is one line in a cell,
+ *
+ *   check("hebb-symmetric", 2, () => expectClose("W", W, W.T));
+ *
+ * It runs the test, catches what it throws, shows a line saying passed or
+ * failed with the points and the reason, and records the result. A failing
+ * check does not stop the notebook: the released version of an assignment
+ * runs top to bottom with every unimplemented task failing its own checks.
+ *
+ * A task left for the student is a function whose body the release tool
+ * replaces by `throw new Error("not implemented")`; `isNotImplemented`
+ * recognises that error, and `attempt` runs demonstration code that uses
+ * the student's functions, showing a note instead of failing while they
+ * are not written yet.
+ *
+ * Each check's output also carries its result as JSON under the MIME type
+ * `CHECK_MIME`, for a student's own overview. The grader (issue 9) does not
+ * trust it: student code runs in the same kernel and could forge it.
+ */
+
+import { displayBundle, escapeHtml } from "./display";
+import { describeValue } from "./tensor";
+
+/** MIME type of a check's result in its output. */
+export const CHECK_MIME = "application/vnd.memnets.check+json";
+
+/** The message of the stub the release tool puts in place of a solution. */
+export const NOT_IMPLEMENTED = "not implemented";
+
+/** One check's outcome. */
+export interface CheckResult {
+  /** The check's id, unique within its assignment. */
+  id: string;
+  /** Points it is worth. */
+  points: number;
+  /** Points earned: all or nothing. */
+  earned: number;
+  passed: boolean;
+  /** Why it failed ("" when it passed). */
+  message: string;
+}
+
+/** Thrown by the `expect*` helpers; its message says what differed. */
+export class CheckFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckFailure";
+  }
+}
+
+const results = new Map<string, CheckResult>();
+
+/**
+ * Runs `test` as the check `id` worth `points` (> 0); never throws for a
+ * failing test. Shows the result (returns nothing, so that a check as the
+ * last line of a cell shows no echo); `checkResults()` lists them. A
+ * re-run replaces the earlier result of the same id.
+ */
+export function check(id: string, points: number, test: () => void): void {
+  if (typeof id !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(id)) {
+    throw new TypeError(
+      `id: expected a name of letters, digits, ".", "_" or "-", got ${describeValue(id)}`,
+    );
+  }
+  if (typeof points !== "number" || !(points > 0) || !Number.isFinite(points)) {
+    throw new RangeError(
+      `points: expected a finite number > 0, got ${describeValue(points)}`,
+    );
+  }
+  if (typeof test !== "function") {
+    throw new TypeError(
+      `test: expected a function, got ${describeValue(test)}`,
+    );
+  }
+  let message = "";
+  try {
+    const returned: unknown = test();
+    if (returned instanceof Promise) {
+      returned.catch(() => undefined);
+      message = "the test returned a Promise; checks must be synchronous";
+    }
+  } catch (err) {
+    message = failureMessage(err);
+  }
+  const passed = message === "";
+  const result = { id, points, earned: passed ? points : 0, passed, message };
+  results.set(id, result);
+  showResult(result);
+}
+
+/** The results recorded in this kernel so far, in the order first run. */
+export function checkResults(): CheckResult[] {
+  return [...results.values()];
+}
+
+/** Shows a table of every check run so far and the points earned. */
+export function showScore(): void {
+  const all = checkResults();
+  const earned = all.reduce((s, r) => s + r.earned, 0);
+  const total = all.reduce((s, r) => s + r.points, 0);
+  const lines = all.map(
+    (r) =>
+      `| ${r.id} | ${r.passed ? "passed" : "failed"} | ${r.earned} / ${r.points} |`,
+  );
+  const md = [
+    "| check | result | points |",
+    "| --- | --- | --- |",
+    ...lines,
+    `| **total** | ${all.filter((r) => r.passed).length} of ${all.length} passed | **${earned} / ${total}** |`,
+  ].join("\n");
+  displayBundle({ "text/markdown": md, "text/plain": md });
+}
+
+/** True if `err` is the release tool's "not implemented" stub error. */
+export function isNotImplemented(err: unknown): boolean {
+  return err instanceof Error && err.message === NOT_IMPLEMENTED;
+}
+
+/**
+ * Runs `body` (code that uses the student's functions); if it stops at a
+ * "not implemented" stub, shows a note naming `label` and returns
+ * undefined. Any other error is thrown on.
+ */
+export function attempt<T>(label: string, body: () => T): T | undefined {
+  try {
+    return body();
+  } catch (err) {
+    if (!isNotImplemented(err)) throw err;
+    const text = `${label}: skipped, a function it uses is not implemented yet`;
+    displayBundle({
+      "text/plain": text,
+      "text/html": `<div style="color:#8a6d00">&#9888; ${escapeHtml(text)}</div>`,
+    });
+    return undefined;
+  }
+}
+
+/** Throws a CheckFailure with `message` unless `condition` holds. */
+export function expectTrue(condition: boolean, message: string): void {
+  if (condition !== true) throw new CheckFailure(message);
+}
+
+/**
+ * Throws unless `actual` and `expected` (numbers, arrays, nested arrays or
+ * typed arrays of one shape) agree within |a - e| <= atol + rtol |e| at
+ * every entry; the message names `name`, the first entry that differs and
+ * both values. NaN never agrees.
+ */
+export function expectClose(
+  name: string,
+  actual: unknown,
+  expected: unknown,
+  tolerance: { rtol?: number; atol?: number } = {},
+): void {
+  const rtol = tolerance.rtol ?? 1e-9;
+  const atol = tolerance.atol ?? 1e-12;
+  const a = flatten(name, actual);
+  const e = flatten(`${name} (expected)`, expected);
+  if (a.shape.join("x") !== e.shape.join("x")) {
+    throw new CheckFailure(
+      `${name}: expected shape [${e.shape.join(", ")}], got [${a.shape.join(", ")}]`,
+    );
+  }
+  for (let i = 0; i < e.values.length; i++) {
+    const [x, y] = [a.values[i], e.values[i]];
+    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
+      throw new CheckFailure(
+        `${name}${index(e.shape, i)}: expected ${y}, got ${x}` +
+          ` (tolerance ${atol} + ${rtol} x |expected|)`,
+      );
+    }
+  }
+}
+
+/** Throws unless `actual` and `expected` are equal as JSON values. */
+export function expectEqual(
+  name: string,
+  actual: unknown,
+  expected: unknown,
+): void {
+  const [a, e] = [
+    JSON.stringify(toPlain(actual)),
+    JSON.stringify(toPlain(expected)),
+  ];
+  if (a !== e) {
+    throw new CheckFailure(`${name}: expected ${clip(e)}, got ${clip(a)}`);
+  }
+}
+
+/** Throws unless `body` throws an error whose message matches `pattern`. */
+export function expectThrows(
+  name: string,
+  body: () => unknown,
+  pattern?: RegExp,
+): void {
+  try {
+    body();
+  } catch (err) {
+    if (isNotImplemented(err)) throw err;
+    const text = err instanceof Error ? err.message : String(err);
+    if (pattern !== undefined && !pattern.test(text)) {
+      throw new CheckFailure(
+        `${name}: threw "${clip(text)}", expected a message matching ${pattern}`,
+      );
+    }
+    return;
+  }
+  throw new CheckFailure(`${name}: expected an error, but nothing was thrown`);
+}
+
+function failureMessage(err: unknown): string {
+  if (isNotImplemented(err)) return "not implemented yet";
+  if (err instanceof CheckFailure) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return `threw ${describeValue(err)}`;
+}
+
+function showResult(r: CheckResult): void {
+  const head = `${r.passed ? "\u2714 passed" : "\u2718 failed"}: ${r.id} (${r.earned} / ${r.points} points)`;
+  const text = r.passed ? head : `${head}\n  ${r.message}`;
+  const color = r.passed ? "#1a7f37" : "#cf222e";
+  const html =
+    `<div style="font-family:monospace;color:${color}">${escapeHtml(head)}` +
+    (r.passed ? "" : `<br>&nbsp;&nbsp;${escapeHtml(r.message)}`) +
+    "</div>";
+  displayBundle({
+    "text/plain": text,
+    "text/html": html,
+    [CHECK_MIME]: { ...r },
+  });
+}
+
+interface Flat {
+  shape: number[];
+  values: number[];
+}
+
+/** Numbers, arrays of them (nested, rectangular) and typed arrays. */
+function flatten(name: string, value: unknown): Flat {
+  if (typeof value === "number") return { shape: [], values: [value] };
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return {
+      shape: [(value as unknown as ArrayLike<number>).length],
+      values: Array.from(value as unknown as ArrayLike<number>),
+    };
+  }
+  const matrix = value as {
+    rows?: unknown;
+    cols?: unknown;
+    data?: unknown;
+  } | null;
+  if (
+    matrix !== null &&
+    typeof matrix === "object" &&
+    typeof matrix.rows === "number" &&
+    typeof matrix.cols === "number" &&
+    ArrayBuffer.isView(matrix.data)
+  ) {
+    return {
+      shape: [matrix.rows, matrix.cols],
+      values: Array.from(matrix.data as unknown as ArrayLike<number>),
+    };
+  }
+  if (!Array.isArray(value)) {
+    throw new CheckFailure(
+      `${name}: expected numbers, got ${describeValue(value)}`,
+    );
+  }
+  const parts = value.map((v, i) => flatten(`${name}[${i}]`, v));
+  const inner = parts[0]?.shape ?? [];
+  parts.forEach((p, i) => {
+    if (p.shape.join("x") !== inner.join("x")) {
+      throw new CheckFailure(`${name}[${i}]: rows of different lengths`);
+    }
+  });
+  return {
+    shape: [value.length, ...inner],
+    values: parts.flatMap((p) => p.values),
+  };
+}
+
+function index(shape: number[], flat: number): string {
+  if (shape.length === 0) return "";
+  const at: number[] = [];
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at.unshift(flat % shape[d]);
+    flat = Math.floor(flat / shape[d]);
+  }
+  return `[${at.join("][")}]`;
+}
+
+function toPlain(value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number>);
+  }
+  if (Array.isArray(value)) return value.map(toPlain);
+  return value;
+}
+
+function clip(text: string | undefined): string {
+  const t = text ?? "undefined";
+  return t.length > 200 ? `${t.slice(0, 200)}...` : t;
+}
