@@ -11,6 +11,7 @@
  * This is the one place that prints: the runner and exporter report through
  * callbacks and return values.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { installKernel } from "./kernelspec.js";
@@ -86,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     case "run":
       return runLessons({
         notebooks: positionals,
-        outDir: path.resolve(values.out ?? "reports"),
+        outDir: path.resolve(values.out ?? (await defaultRunOut(positionals))),
         quick: values.quick,
         parameters: parseParameters(values.param ?? []),
         allowErrors: values["allow-errors"],
@@ -114,11 +115,20 @@ async function main(argv: string[]): Promise<number> {
         "..",
         "..",
       );
+      // `npm run` starts us in the project root; paths typed by the user
+      // are relative to where they typed them (INIT_CWD).
+      const here = process.env.INIT_CWD ?? process.cwd();
       const sources = positionals.length
-        ? positionals.map((p) => path.resolve(p))
+        ? positionals.map((p) => path.resolve(here, p))
         : await homeworkNotebooks(root);
-      const outDir = path.resolve(values.out ?? "reports/homework/release");
-      const written = await releaseFiles(sources, outDir);
+      const outDir = values.out
+        ? path.resolve(here, values.out)
+        : path.resolve("reports/homework/release");
+      const written = await releaseFiles(
+        sources,
+        outDir,
+        path.join(root, "notebooks", "homework"),
+      );
       for (const w of written) {
         const r = w.release.record;
         console.log(
@@ -133,6 +143,38 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
+  }
+}
+
+/**
+ * reports/, or reports/homework/run when every notebook given is homework
+ * (an instructor version or a release), so that running an assignment
+ * never replaces the report of the lesson of the same number.
+ */
+async function defaultRunOut(notebooks: string[]): Promise<string> {
+  if (notebooks.length === 0) return "reports";
+  const kinds = await Promise.all(notebooks.map(isHomework));
+  if (kinds.every((k) => k)) return path.join("reports", "homework", "run");
+  if (kinds.some((k) => k)) {
+    throw new RangeError(
+      "lessons and homework notebooks in one run: run them separately, or give --out",
+    );
+  }
+  return "reports";
+}
+
+async function isHomework(file: string): Promise<boolean> {
+  try {
+    const nb = JSON.parse(await readFile(file, "utf8"));
+    if (nb?.metadata?.memnets?.homework !== undefined) return true;
+    return (
+      nb?.cells?.some?.(
+        (c: { metadata?: { memnets?: { homework?: unknown } } }) =>
+          c?.metadata?.memnets?.homework !== undefined,
+      ) === true
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -78,14 +78,18 @@ export async function runLessons(options: LessonsOptions): Promise<number> {
   return outcomes.every((outcome) => outcome.status === "ok") ? 0 : 1;
 }
 
-/** True for a notebook that a memnets run wrote (it has a run record). */
-async function isExecutedCopy(file: string): Promise<boolean> {
+/**
+ * The run record's `source` of a notebook that a memnets run wrote ("" for
+ * a copy written before sources were recorded), or null for any other file.
+ */
+async function executedSource(file: string): Promise<string | null> {
   try {
     const nb = JSON.parse(await fs.readFile(file, "utf8"));
     const run = nb?.metadata?.memnets?.run;
-    return typeof run === "object" && run !== null;
+    if (typeof run !== "object" || run === null) return null;
+    return typeof run.source === "string" ? run.source : "";
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -116,14 +120,22 @@ export async function checkTargets(
   for (const file of files) {
     if (existsSync(file)) sources.add(await fs.realpath(file));
   }
-  for (const name of byName.keys()) {
+  for (const [name, file] of byName) {
     const target = path.join(outDir, `${name}.ipynb`);
     if (!existsSync(target)) continue;
     const real = await fs.realpath(target);
-    if (sources.has(real) || !(await isExecutedCopy(real))) {
+    const from = await executedSource(real);
+    if (sources.has(real) || from === null) {
       throw new Error(
         `refusing to replace ${target}: it is not an executed copy that ` +
           "memnets wrote (no metadata.memnets.run); pick another --out",
+      );
+    }
+    const ours = path.relative(PROJECT_ROOT, path.resolve(file));
+    if (from !== "" && from !== ours) {
+      throw new Error(
+        `refusing to replace ${target}: it is the executed copy of ${from}, ` +
+          `not of ${ours}; pick another --out`,
       );
     }
   }
@@ -163,6 +175,12 @@ async function runLesson(
     progress.invalid(name, message);
     return { name, status: "not run", cells: "-", durationMs: 0, message };
   }
+  // Which notebook this copy came from, so that a later run of another
+  // notebook of the same name does not replace it (checkTargets).
+  const run = (
+    result.notebook.metadata.memnets as { run: Record<string, unknown> }
+  ).run;
+  run.source = path.relative(PROJECT_ROOT, path.resolve(file));
   await writeFileAtomic(
     executedPath,
     JSON.stringify(result.notebook, null, 1) + "\n",

@@ -155,6 +155,16 @@ export function expectClose(
 ): void {
   const rtol = tolerance.rtol ?? 1e-9;
   const atol = tolerance.atol ?? 1e-12;
+  for (const [key, t] of [
+    ["rtol", rtol],
+    ["atol", atol],
+  ] as const) {
+    if (typeof t !== "number" || !(t >= 0) || !Number.isFinite(t)) {
+      throw new TypeError(
+        `tolerance.${key}: expected a finite number >= 0, got ${describeValue(t)}`,
+      );
+    }
+  }
   const a = flatten(name, actual);
   const e = flatten(`${name} (expected)`, expected);
   if (a.shape.join("x") !== e.shape.join("x")) {
@@ -164,7 +174,13 @@ export function expectClose(
   }
   for (let i = 0; i < e.values.length; i++) {
     const [x, y] = [a.values[i], e.values[i]];
-    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
+    // Infinities agree only with themselves (inf - inf is NaN, and
+    // |x - inf| <= rtol inf would let any x pass).
+    const ok =
+      Number.isFinite(x) && Number.isFinite(y)
+        ? Math.abs(x - y) <= atol + rtol * Math.abs(y)
+        : x === y;
+    if (!ok) {
       throw new CheckFailure(
         `${name}${index(e.shape, i)}: expected ${y}, got ${x}` +
           ` (tolerance ${atol} + ${rtol} x |expected|)`,
@@ -173,19 +189,73 @@ export function expectClose(
   }
 }
 
-/** Throws unless `actual` and `expected` are equal as JSON values. */
+/**
+ * Throws unless `actual` and `expected` are equal: numbers by value (NaN
+ * equals NaN, -0 equals 0), strings, booleans, null and undefined by
+ * identity, arrays and typed arrays entry by entry (a typed array equals a
+ * plain array of the same numbers), plain objects key by key. The message
+ * names the first place that differs. Functions, Maps and Sets are refused.
+ */
 export function expectEqual(
   name: string,
   actual: unknown,
   expected: unknown,
 ): void {
-  const [a, e] = [
-    JSON.stringify(toPlain(actual)),
-    JSON.stringify(toPlain(expected)),
-  ];
-  if (a !== e) {
-    throw new CheckFailure(`${name}: expected ${clip(e)}, got ${clip(a)}`);
+  const where = firstDifference(actual, expected, name);
+  if (where !== null) throw new CheckFailure(where);
+}
+
+function firstDifference(a: unknown, e: unknown, at: string): string | null {
+  for (const v of [a, e]) {
+    if (typeof v === "function" || v instanceof Map || v instanceof Set) {
+      throw new CheckFailure(`${at}: cannot compare ${describeValue(v)}`);
+    }
   }
+  if (typeof e === "number" && typeof a === "number") {
+    return a === e || (Number.isNaN(a) && Number.isNaN(e))
+      ? null
+      : `${at}: expected ${e}, got ${a}`;
+  }
+  const list = (v: unknown) =>
+    Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  if (list(e) || list(a)) {
+    if (!list(e) || !list(a)) {
+      return `${at}: expected ${describeValue(e)}, got ${describeValue(a)}`;
+    }
+    const [x, y] = [a as ArrayLike<unknown>, e as ArrayLike<unknown>];
+    if (x.length !== y.length) {
+      return `${at}: expected ${y.length} entries, got ${x.length}`;
+    }
+    for (let i = 0; i < y.length; i++) {
+      const d = firstDifference(x[i], y[i], `${at}[${i}]`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  if (
+    typeof e === "object" &&
+    e !== null &&
+    typeof a === "object" &&
+    a !== null
+  ) {
+    const keys = new Set([...Object.keys(e), ...Object.keys(a)]);
+    for (const k of [...keys].sort()) {
+      const [x, y] = [
+        (a as Record<string, unknown>)[k],
+        (e as Record<string, unknown>)[k],
+      ];
+      if (!(k in (a as object))) return `${at}.${k}: missing`;
+      if (!(k in (e as object))) return `${at}.${k}: not expected`;
+      const d = firstDifference(x, y, `${at}.${k}`);
+      if (d !== null) return d;
+    }
+    return null;
+  }
+  return a === e ? null : `${at}: expected ${show(e)}, got ${show(a)}`;
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? JSON.stringify(clip(v)) : describeValue(v);
 }
 
 /** Throws unless `body` throws an error whose message matches `pattern`. */
@@ -194,12 +264,27 @@ export function expectThrows(
   body: () => unknown,
   pattern?: RegExp,
 ): void {
+  if (pattern !== undefined && !(pattern instanceof RegExp)) {
+    throw new TypeError(
+      `pattern: expected a RegExp, got ${describeValue(pattern)}`,
+    );
+  }
   try {
-    body();
+    const returned = body();
+    if (returned instanceof Promise) {
+      returned.catch(() => undefined);
+      throw new CheckFailure(
+        `${name}: the code returned a Promise; expectThrows checks synchronous code`,
+      );
+    }
   } catch (err) {
+    if (err instanceof CheckFailure) throw err;
     if (isNotImplemented(err)) throw err;
     const text = err instanceof Error ? err.message : String(err);
-    if (pattern !== undefined && !pattern.test(text)) {
+    if (
+      pattern !== undefined &&
+      !new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(text)
+    ) {
       throw new CheckFailure(
         `${name}: threw "${clip(text)}", expected a message matching ${pattern}`,
       );
@@ -267,7 +352,8 @@ function flatten(name: string, value: unknown): Flat {
       `${name}: expected numbers, got ${describeValue(value)}`,
     );
   }
-  const parts = value.map((v, i) => flatten(`${name}[${i}]`, v));
+  // Array.from visits holes (as undefined), which then fail as non-numbers.
+  const parts = Array.from(value, (v, i) => flatten(`${name}[${i}]`, v));
   const inner = parts[0]?.shape ?? [];
   parts.forEach((p, i) => {
     if (p.shape.join("x") !== inner.join("x")) {
@@ -288,14 +374,6 @@ function index(shape: number[], flat: number): string {
     flat = Math.floor(flat / shape[d]);
   }
   return `[${at.join("][")}]`;
-}
-
-function toPlain(value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(value)) return value.map(toPlain);
-  return value;
 }
 
 function clip(text: string | undefined): string {

@@ -88,6 +88,43 @@ describe("memnets run never replaces what a user wrote", () => {
     expect(readFileSync(path.join(mine, "pass.ipynb"), "utf8")).toBe(before);
   });
 
+  it("refuses to replace the executed copy of another notebook of the same name", async () => {
+    const out = path.join(work, "same-name");
+    mkdirSync(out, { recursive: true });
+    const lesson = path.join(root, "notebooks", "01-hopfield.ipynb");
+    const homework = path.join(
+      root,
+      "notebooks",
+      "homework",
+      "01-hopfield.ipynb",
+    );
+    // An executed copy recorded as coming from the lesson.
+    const copy = JSON.parse(readFileSync(lesson, "utf8"));
+    copy.metadata.memnets = {
+      run: { status: "ok", source: "notebooks/01-hopfield.ipynb" },
+    };
+    writeFileSync(path.join(out, "01-hopfield.ipynb"), JSON.stringify(copy));
+    await expect(checkTargets([homework], out)).rejects.toThrow(
+      /it is the executed copy of notebooks\/01-hopfield\.ipynb, not of notebooks\/homework\/01-hopfield\.ipynb/,
+    );
+    await expect(checkTargets([lesson], out)).resolves.toBeUndefined();
+  });
+
+  it("refuses lessons and homework in one run without --out", async () => {
+    const homework = path.join(
+      root,
+      "notebooks",
+      "homework",
+      "01-hopfield.ipynb",
+    );
+    const lesson = path.join(root, "notebooks", "01-hopfield.ipynb");
+    const mixed = await runCli(["run", lesson, homework]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(
+      /lessons and homework notebooks in one run: run them separately, or give --out/,
+    );
+  });
+
   it("refuses an output folder that links to the source's folder", async () => {
     const src = path.join(work, "src");
     mkdirSync(src, { recursive: true });

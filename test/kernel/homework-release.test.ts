@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import {
+  cellsDigest,
   releaseNotebook,
   ReleaseError,
   STUB,
@@ -137,7 +138,9 @@ describe("releaseNotebook", () => {
       checks: [{ id: "small", points: 2 }],
       visiblePoints: 2,
       hiddenPoints: 3,
+      cellsSha256: cellsDigest(notebook.cells),
     });
+    expect(record.cellsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(allChecks).toEqual([
       { id: "small", points: 2, hidden: false },
       { id: "secret", points: 3, hidden: true },
@@ -220,6 +223,39 @@ describe("releaseNotebook", () => {
       /^no check cell/,
     ],
     [
+      "a check call in a cell without check metadata",
+      (nb: Notebook) => {
+        nb.cells[4] = code('check("secret", 3, () => {});');
+      },
+      /^cell 5: calls check\(\.\.\.\) but has no metadata memnets.homework.check/,
+    ],
+    [
+      "hidden or points on a cell that is not a check",
+      (nb: Notebook) => {
+        nb.cells[1] = code("const helper = 1;", { hidden: true } as object);
+      },
+      /^cell 2: memnets.homework needs "solution": true or "check": ID/,
+    ],
+    [
+      "hidden on a solution cell",
+      (nb: Notebook) => {
+        (nb.cells[2].metadata.memnets as { homework: object }).homework = {
+          solution: true,
+          hidden: true,
+        };
+      },
+      /^cell 3: "points" and "hidden" belong to a check cell/,
+    ],
+    [
+      "a marker that does not stand alone on its line",
+      (nb: Notebook) => {
+        nb.cells[0] = md(
+          "Intro <!-- BEGIN INSTRUCTOR -->secret<!-- END INSTRUCTOR -->",
+        );
+      },
+      /^cell 1, line 1: a BEGIN\/END marker must stand alone on its line/,
+    ],
+    [
       "an instructor block that never ends",
       (nb: Notebook) => {
         nb.cells[0] = md("<!-- BEGIN INSTRUCTOR -->\nsecret");
@@ -263,23 +299,52 @@ describe("releaseFiles", () => {
     expect(JSON.parse(first).metadata.memnets.homework.released).toBe(true);
     await releaseFiles([source], out); // an earlier release is replaced
     expect(await fs.readdir(out)).toEqual(["01-a.ipynb"]);
-    // A student's work of the same name is not.
+    // A student's work of the same name is not: a release with a cell
+    // changed and its released metadata intact.
+    const work = JSON.parse(first);
+    work.cells[2].source = [
+      "function double(x: number): number {\n",
+      "  return x + x;\n",
+      "}",
+    ];
+    const worked = JSON.stringify(work);
+    await fs.writeFile(w.target, worked);
+    await expect(releaseFiles([source], out)).rejects.toThrow(
+      /exists and is not an untouched release \(a student's work, or another file\)/,
+    );
+    expect(await fs.readFile(w.target, "utf8")).toBe(worked);
+    // Nor any other file.
     await fs.writeFile(w.target, '{"cells": [], "metadata": {}}');
     await expect(releaseFiles([source], out)).rejects.toThrow(
-      /exists and is not a released assignment; not replacing it/,
-    );
-    expect(await fs.readFile(w.target, "utf8")).toBe(
-      '{"cells": [], "metadata": {}}',
+      /not an untouched release/,
     );
   });
 
-  it("refuses to write over the instructor version itself", async () => {
+  it("refuses to write over the instructor version, in its folder or through a link", async () => {
     const source = await write("01-a.ipynb", instructor());
     const before = await fs.readFile(source, "utf8");
     await expect(releaseFiles([source], dir)).rejects.toThrow(
+      /is a folder of instructor versions; choose another/,
+    );
+    const linked = path.join(dir, "out");
+    await fs.mkdir(linked);
+    await fs.symlink(source, path.join(linked, "01-a.ipynb"));
+    await expect(releaseFiles([source], linked)).rejects.toThrow(
       /is the instructor version itself; choose another --out/,
     );
     expect(await fs.readFile(source, "utf8")).toBe(before);
+  });
+
+  it("refuses the instructors' folder as --out, whatever the names", async () => {
+    const source = await write("01-a.ipynb", instructor());
+    const instructors = path.join(dir, "homework");
+    await fs.mkdir(instructors);
+    await expect(
+      releaseFiles([source], instructors, instructors),
+    ).rejects.toThrow(
+      /--out .*homework: is a folder of instructor versions; choose another/,
+    );
+    expect(await fs.readdir(instructors)).toEqual([]);
   });
 
   it("writes nothing when any source is malformed or two share a name", async () => {
@@ -298,6 +363,21 @@ describe("releaseFiles", () => {
     await expect(releaseFiles([good, twin], out)).rejects.toThrow(
       /would both be released as 01-a\.ipynb/,
     );
+  });
+
+  it("releases every assignment of the project by default, --out relative to where it was typed", async () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(root, "kernel", "dist", "cli.js"), "release", "--out", "rel"],
+      { cwd: root, env: { ...process.env, INIT_CWD: dir } },
+    );
+    const names = (await fs.readdir(path.join(root, "notebooks", "homework")))
+      .filter((n) => n.endsWith(".ipynb"))
+      .sort();
+    expect(names.length).toBeGreaterThanOrEqual(5);
+    expect((await fs.readdir(path.join(dir, "rel"))).sort()).toEqual(names);
+    expect(stdout.trim().split("\n")).toHaveLength(names.length);
   });
 
   it("runs from the command line (memnets release --out DIR)", async () => {

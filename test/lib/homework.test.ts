@@ -163,10 +163,77 @@ describe("expect helpers", () => {
     );
   });
 
-  it("expectEqual, expectTrue and expectThrows say what differed", () => {
+  it("expectEqual compares deeply and names the first difference", () => {
+    expectEqual(
+      "n",
+      [NaN, -0, { a: [1, 2] }],
+      [NaN, 0, { a: new Int32Array([1, 2]) }],
+    );
+    expect(failure(() => expectEqual("x", [NaN], [Infinity])).message).toBe(
+      "x[0]: expected Infinity, got NaN",
+    );
+    expect(failure(() => expectEqual("x", NaN, null)).message).toBe(
+      "x: expected null, got NaN",
+    );
+    expect(failure(() => expectEqual("o", { a: undefined }, {})).message).toBe(
+      "o.a: not expected",
+    );
+    expect(
+      failure(() => expectEqual("o", { b: 1 }, { a: 1, b: 1 })).message,
+    ).toBe("o.a: missing");
+    const long = Array.from({ length: 300 }, (_, i) => i);
+    const other = long.slice();
+    other[250] = -1;
+    expect(failure(() => expectEqual("p", other, long)).message).toBe(
+      "p[250]: expected 250, got -1",
+    );
+    expect(
+      failure(() =>
+        expectEqual(
+          "f",
+          () => 1,
+          () => 1,
+        ),
+      ).message,
+    ).toMatch(/f: cannot compare function/);
+  });
+
+  it("expectClose takes equal infinities and refuses bad tolerances and holes", () => {
+    expectClose("i", [Infinity, -Infinity], [Infinity, -Infinity]);
+    expect(failure(() => expectClose("i", -Infinity, Infinity))).toBeInstanceOf(
+      CheckFailure,
+    );
+    expect(() => expectClose("t", 1, 1, { rtol: NaN })).toThrow(
+      /tolerance.rtol: expected a finite number >= 0, got NaN/,
+    );
+    expect(() => expectClose("t", 1, 1, { atol: Infinity })).toThrow(
+      /tolerance.atol/,
+    );
+    // eslint-disable-next-line no-sparse-arrays
+    expect(failure(() => expectClose("h", [1, 2], [1, ,])).message).toMatch(
+      /h \(expected\)\[1\]: expected numbers, got undefined/,
+    );
+  });
+
+  it("expectThrows wants a RegExp, ignores its state, and refuses async code", () => {
+    expect(() => expectThrows("t", () => 1, "bad" as never)).toThrow(
+      /pattern: expected a RegExp, got string "bad"/,
+    );
+    const sticky = /bad/g;
+    const thrower = () => {
+      throw new Error("bad");
+    };
+    expectThrows("t", thrower, sticky);
+    expectThrows("t", thrower, sticky); // a /g pattern would fail the second time
+    expect(
+      failure(() => expectThrows("t", async () => thrower())).message,
+    ).toMatch(/returned a Promise; expectThrows checks synchronous code/);
+  });
+
+  it("expectTrue and expectThrows say what differed", () => {
     expectEqual("e", new Int32Array([1, 2]), [1, 2]);
     expect(failure(() => expectEqual("e", [1, 2], [1, 3])).message).toBe(
-      "e: expected [1,3], got [1,2]",
+      "e[1]: expected 3, got 2",
     );
     expect(failure(() => expectTrue(false, "must hold")).message).toBe(
       "must hold",

@@ -16,8 +16,14 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 
 import { writeFileAtomic } from "../atomic.js";
-import { readNotebook } from "../notebook.js";
-import { type Release, releaseNotebook, ReleaseError } from "./release.js";
+import { type Notebook, readNotebook } from "../notebook.js";
+import {
+  cellsDigest,
+  type Release,
+  type ReleaseRecord,
+  releaseNotebook,
+  ReleaseError,
+} from "./release.js";
 
 /** The instructor versions of the project, sorted. */
 export async function homeworkNotebooks(root: string): Promise<string[]> {
@@ -36,12 +42,22 @@ export interface Written {
 /**
  * Releases `sources` into `outDir`; returns what it wrote. Throws (a
  * ReleaseError naming the file) before writing anything if any source is
- * malformed, two share a name, or a target exists and is not a release.
+ * malformed, two share a name, a target exists and is not an untouched
+ * release, or `outDir` is the folder of a source or `instructorDir`.
  */
 export async function releaseFiles(
   sources: string[],
   outDir: string,
+  instructorDir?: string,
 ): Promise<Written[]> {
+  const folders = [...sources.map((s) => path.dirname(s)), instructorDir];
+  for (const folder of folders) {
+    if (folder !== undefined && path.resolve(folder) === path.resolve(outDir)) {
+      throw new ReleaseError(
+        `--out ${outDir}: is a folder of instructor versions; choose another`,
+      );
+    }
+  }
   const planned: Written[] = [];
   const names = new Map<string, string>();
   for (const source of sources) {
@@ -91,18 +107,25 @@ async function refuseForeign(target: string, sources: string[]): Promise<void> {
       );
     }
   }
-  let released = false;
+  let untouched = false;
   try {
-    const nb = JSON.parse(text) as {
-      metadata?: { memnets?: { homework?: { released?: unknown } } };
-    };
-    released = nb.metadata?.memnets?.homework?.released === true;
+    const nb = JSON.parse(text) as Notebook;
+    const memnets = nb.metadata?.memnets as
+      { homework?: ReleaseRecord } | undefined;
+    const record = memnets?.homework;
+    untouched =
+      record?.released === true &&
+      typeof record.cellsSha256 === "string" &&
+      Array.isArray(nb.cells) &&
+      cellsDigest(nb.cells) === record.cellsSha256;
   } catch {
-    released = false;
+    untouched = false;
   }
-  if (!released) {
+  if (!untouched) {
     throw new ReleaseError(
-      `${target}: exists and is not a released assignment; not replacing it (move it, or choose another --out)`,
+      `${target}: exists and is not an untouched release (a student's ` +
+        `work, or another file); not replacing it (move it, or choose ` +
+        `another --out)`,
     );
   }
 }

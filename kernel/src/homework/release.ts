@@ -24,6 +24,8 @@
  * atomically and never over a file that is not an earlier release.
  */
 
+import { createHash } from "node:crypto";
+
 import {
   type Cell,
   type CodeCell,
@@ -57,6 +59,11 @@ export interface ReleaseRecord {
   checks: { id: string; points: number }[];
   visiblePoints: number;
   hiddenPoints: number;
+  /**
+   * SHA-256 of the released cells: a file whose cells still hash to it is
+   * an untouched release; one that does not holds a student's work.
+   */
+  cellsSha256?: string;
 }
 
 /** What `releaseNotebook` returns. */
@@ -91,6 +98,7 @@ export function releaseNotebook(nb: Notebook, assignment: string): Release {
         throw new ReleaseError(
           `${where}: homework metadata on a markdown cell`,
         );
+      checkStrayMarkers(text, where);
       cells.push({
         ...clone(cell),
         source: toLines(dropInstructorText(text, where)),
@@ -101,7 +109,15 @@ export function releaseNotebook(nb: Notebook, assignment: string): Release {
       cells.push(clone(cell));
       return;
     }
+    if (meta !== null) checkRole(meta, where);
     const solution = meta?.solution === true;
+    if (meta?.check === undefined && /\bcheck\(\s*["'`]/.test(text)) {
+      throw new ReleaseError(
+        `${where}: calls check(...) but has no metadata memnets.homework.check ` +
+          `(a check without it would be released, hidden or not)`,
+      );
+    }
+    checkStrayMarkers(text, where);
     const hasMarkers = toLines(text).some((l) =>
       BEGIN.test(l.replace(/\n$/, "")),
     );
@@ -144,6 +160,7 @@ export function releaseNotebook(nb: Notebook, assignment: string): Release {
     visiblePoints: sum(visible.map((c) => c.points)),
     hiddenPoints: sum(allChecks.filter((c) => c.hidden).map((c) => c.points)),
   };
+  record.cellsSha256 = cellsDigest(cells);
   const metadata = clone(nb.metadata);
   const memnets = { ...((metadata.memnets as Record<string, unknown>) ?? {}) };
   delete memnets.run;
@@ -287,4 +304,46 @@ function clone<T>(value: T): T {
 
 function sum(values: number[]): number {
   return values.reduce((s, v) => s + v, 0);
+}
+
+/** SHA-256 (hex) of the cells' JSON with each source as one string. */
+export function cellsDigest(cells: Cell[]): string {
+  const plain = cells.map((c) => ({ ...c, source: sourceText(c.source) }));
+  return createHash("sha256").update(JSON.stringify(plain)).digest("hex");
+}
+
+/** A cell is a solution, or a check (with points, maybe hidden): nothing else. */
+function checkRole(meta: Record<string, unknown>, where: string): void {
+  const isCheck = meta.check !== undefined;
+  if (meta.solution !== undefined && meta.solution !== true) {
+    throw new ReleaseError(`${where}: memnets.homework.solution must be true`);
+  }
+  if (!isCheck && meta.solution !== true) {
+    throw new ReleaseError(
+      `${where}: memnets.homework needs "solution": true or "check": ID ` +
+        `(got ${JSON.stringify(meta)})`,
+    );
+  }
+  if (!isCheck && (meta.points !== undefined || meta.hidden !== undefined)) {
+    throw new ReleaseError(
+      `${where}: "points" and "hidden" belong to a check cell (metadata ` +
+        `memnets.homework.check); this cell would be released as it is`,
+    );
+  }
+}
+
+/** A marker not alone on its line would be kept as text: refuse it. */
+function checkStrayMarkers(text: string, where: string): void {
+  text.split("\n").forEach((line, i) => {
+    const l = line.replace(/\r$/, "");
+    const marker = /(BEGIN|END) (SOLUTION|INSTRUCTOR)/.test(l);
+    const whole =
+      BEGIN.test(l) || END.test(l) || BEGIN_NOTE.test(l) || END_NOTE.test(l);
+    if (marker && !whole) {
+      throw new ReleaseError(
+        `${where}, line ${i + 1}: a BEGIN/END marker must stand alone on its ` +
+          `line ("// BEGIN SOLUTION", "<!-- BEGIN INSTRUCTOR -->")`,
+      );
+    }
+  });
 }
