@@ -110,6 +110,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "release": {
+      if (values.quick || (values.param ?? []).length > 0) {
+        throw new RangeError(
+          "release takes only files and --out (not --quick or -p)",
+        );
+      }
       const root = path.resolve(
         path.dirname(new URL(import.meta.url).pathname),
         "..",

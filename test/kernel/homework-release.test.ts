@@ -380,6 +380,29 @@ describe("releaseFiles", () => {
     expect(stdout.trim().split("\n")).toHaveLength(names.length);
   });
 
+  it("refuses run options and names a broken file once", async () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const cli = path.join(root, "kernel", "dist", "cli.js");
+    const fail = (args: string[]) =>
+      promisify(execFile)(process.execPath, [cli, ...args]).then(
+        () => "",
+        (err: { stderr: string }) => err.stderr,
+      );
+    expect(await fail(["release", "--quick"])).toMatch(
+      /release takes only files and --out \(not --quick or -p\)/,
+    );
+    const broken = path.join(dir, "broken.ipynb");
+    await fs.writeFile(broken, "{");
+    const message = await fail([
+      "release",
+      broken,
+      "--out",
+      path.join(dir, "o"),
+    ]);
+    expect(message.split(broken).length - 1).toBe(1);
+    expect(message).toMatch(/not valid JSON/);
+  });
+
   it("runs from the command line (memnets release --out DIR)", async () => {
     const root = fileURLToPath(new URL("../..", import.meta.url));
     const source = await write("03-c.ipynb", instructor());

@@ -74,7 +74,10 @@ export async function releaseFiles(
       release = releaseNotebook(await readNotebook(source), name);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      throw new ReleaseError(`${source}: ${message}`);
+      // readNotebook's own errors already name the file.
+      throw new ReleaseError(
+        message.includes(source) ? message : `${source}: ${message}`,
+      );
     }
     const target = path.join(outDir, `${name}.ipynb`);
     await refuseForeign(target, sources);
