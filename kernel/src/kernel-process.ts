@@ -43,6 +43,12 @@ export interface KernelStartOptions {
   env?: NodeJS.ProcessEnv;
   /** Give up when the kernel does not answer kernel_info by then; 60 s. */
   startTimeoutMs?: number;
+  /**
+   * "tcp" (default: ports on 127.0.0.1) or "ipc": Unix sockets in the
+   * kernel's private connection folder, so that a kernel without a network
+   * (in a sandbox of its own) can still be reached.
+   */
+  transport?: "tcp" | "ipc";
 }
 
 export interface KernelExit {
@@ -110,7 +116,7 @@ export class KernelProcess {
     private readonly child: ChildProcess,
     private readonly key: string,
     readonly connDir: string,
-    private readonly ports: Record<string, number>,
+    private readonly endpoints: Record<string, string>,
     private readonly sockets: {
       shell: zmq.Dealer;
       control: zmq.Dealer;
@@ -143,14 +149,32 @@ export class KernelProcess {
 
   /** Starts a kernel and waits until it answers on shell and iopub. */
   static async start(options: KernelStartOptions): Promise<KernelProcess> {
+    const transport = options.transport ?? "tcp";
+    if (transport !== "tcp" && transport !== "ipc") {
+      throw new RangeError(
+        `options.transport: expected "tcp" or "ipc", got ${String(options.transport)}`,
+      );
+    }
     const tslab = resolveTslab();
     const connDir = await fs.mkdtemp(path.join(os.tmpdir(), "memnets-kernel-"));
     const key = randomBytes(32).toString("hex");
-    const ports = await freePorts(["shell", "control", "stdin", "iopub", "hb"]);
+    const names = ["shell", "control", "stdin", "iopub", "hb"];
+    const ipc = transport === "ipc";
+    // With ipc, tslab makes "ipc://<ip>:<port>": a socket file per channel.
+    const ports = ipc
+      ? Object.fromEntries(names.map((name, i) => [name, i + 1]))
+      : await freePorts(names);
+    const host = ipc ? path.join(connDir, "kernel") : "127.0.0.1";
+    const endpoints = Object.fromEntries(
+      names.map((name) => [
+        name,
+        `${ipc ? "ipc" : "tcp"}://${host}:${ports[name]}`,
+      ]),
+    );
     const connFile = path.join(connDir, "connection.json");
     const conn = {
-      transport: "tcp",
-      ip: "127.0.0.1",
+      transport: ipc ? "ipc" : "tcp",
+      ip: host,
       key,
       signature_scheme: "hmac-sha256",
       kernel_name: "tslab",
@@ -188,14 +212,14 @@ export class KernelProcess {
       iopub: new zmq.Subscriber({ linger: 0 }),
     };
     for (const [name, socket] of Object.entries(sockets)) {
-      socket.connect(`tcp://127.0.0.1:${ports[name]}`);
+      socket.connect(endpoints[name]);
     }
     sockets.iopub.subscribe();
     const kernel = new KernelProcess(
       child,
       key,
       connDir,
-      ports,
+      endpoints,
       sockets,
       tslab.version,
     );
@@ -255,7 +279,7 @@ export class KernelProcess {
   /** One heartbeat round trip; false when no echo within `timeoutMs`. */
   async heartbeat(timeoutMs = 1000): Promise<boolean> {
     const socket = new zmq.Request({ linger: 0, receiveTimeout: timeoutMs });
-    socket.connect(`tcp://127.0.0.1:${this.ports.hb}`);
+    socket.connect(this.endpoints.hb);
     try {
       const ping = randomBytes(8);
       await socket.send(ping);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import { ParameterError } from "../../kernel/src/runner.js";
@@ -181,6 +182,46 @@ describe("KernelProcess", () => {
       expect(kernel.alive).toBe(false);
       expect(exists(kernel.pid)).toBe(false);
       expect(existsSync(kernel.connDir)).toBe(false);
+    },
+    LONG,
+  );
+
+  it(
+    "runs code over ipc sockets in its private connection folder",
+    async () => {
+      const { existsSync } = await import("node:fs");
+      const { KernelProcess } =
+        await import("../../kernel/src/kernel-process.js");
+      const kernel = await KernelProcess.start({ cwd: ".", transport: "ipc" });
+      const conn = JSON.parse(
+        readFileSync(`${kernel.connDir}/connection.json`, "utf8"),
+      );
+      expect(conn.transport).toBe("ipc");
+      expect(conn.ip).toBe(`${kernel.connDir}/kernel`);
+      expect(existsSync(`${kernel.connDir}/kernel:1`)).toBe(true); // shell socket
+      expect(await kernel.heartbeat()).toBe(true);
+      const streams: string[] = [];
+      kernel.onIopub((m) => {
+        if (m.header.msg_type === "stream") {
+          streams.push(String((m.content as { text: string }).text));
+        }
+      });
+      const { reply } = kernel.send("shell", "execute_request", {
+        code: "console.log(6 * 7)",
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: true,
+      });
+      expect((await reply).content.status).toBe("ok");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(streams.join("")).toContain("42");
+      await kernel.shutdown();
+      expect(existsSync(kernel.connDir)).toBe(false);
+      await expect(
+        KernelProcess.start({ cwd: ".", transport: "udp" as never }),
+      ).rejects.toThrow(/options.transport: expected "tcp" or "ipc", got udp/);
     },
     LONG,
   );
