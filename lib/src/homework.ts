@@ -28,6 +28,9 @@ export const CHECK_MIME = "application/vnd.memnets.check+json";
 /** The message of the stub the release tool puts in place of a solution. */
 export const NOT_IMPLEMENTED = "not implemented";
 
+/** What a check id may be: letters, digits, ".", "_", "-" (not first). */
+export const CHECK_ID = /^[A-Za-z0-9][\w.-]*$/;
+
 /** One check's outcome. */
 export interface CheckResult {
   /** The check's id, unique within its assignment. */
@@ -58,7 +61,7 @@ const results = new Map<string, CheckResult>();
  * re-run replaces the earlier result of the same id.
  */
 export function check(id: string, points: number, test: () => void): void {
-  if (typeof id !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(id)) {
+  if (typeof id !== "string" || !CHECK_ID.test(id)) {
     throw new TypeError(
       `id: expected a name of letters, digits, ".", "_" or "-", got ${describeValue(id)}`,
     );
@@ -99,6 +102,7 @@ export function showScore(): void {
   const all = checkResults();
   const earned = all.reduce((s, r) => s + r.earned, 0);
   const total = all.reduce((s, r) => s + r.points, 0);
+  const passed = all.filter((r) => r.passed).length;
   const lines = all.map(
     (r) =>
       `| ${r.id} | ${r.passed ? "passed" : "failed"} | ${r.earned} / ${r.points} |`,
@@ -107,7 +111,7 @@ export function showScore(): void {
     "| check | result | points |",
     "| --- | --- | --- |",
     ...lines,
-    `| **total** | ${all.filter((r) => r.passed).length} of ${all.length} passed | **${earned} / ${total}** |`,
+    `| **total** | ${passed} of ${all.length} passed | **${earned} / ${total}** |`,
   ].join("\n");
   displayBundle({ "text/markdown": md, "text/plain": md });
 }
@@ -302,7 +306,8 @@ function failureMessage(err: unknown): string {
 }
 
 function showResult(r: CheckResult): void {
-  const head = `${r.passed ? "\u2714 passed" : "\u2718 failed"}: ${r.id} (${r.earned} / ${r.points} points)`;
+  const verdict = r.passed ? "\u2714 passed" : "\u2718 failed";
+  const head = `${verdict}: ${r.id} (${r.earned} / ${r.points} points)`;
   const text = r.passed ? head : `${head}\n  ${r.message}`;
   const color = r.passed ? "#1a7f37" : "#cf222e";
   const html =

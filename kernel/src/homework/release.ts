@@ -26,6 +26,9 @@
 
 import { createHash } from "node:crypto";
 
+// The module alone, not the whole library: the CLI starts faster.
+import { CHECK_ID, NOT_IMPLEMENTED } from "memnets/dist/homework.js";
+
 import {
   type Cell,
   type CodeCell,
@@ -35,7 +38,7 @@ import {
 } from "../notebook.js";
 
 /** The stub a solution region becomes. */
-export const STUB = 'throw new Error("not implemented");';
+export const STUB = `throw new Error(${JSON.stringify(NOT_IMPLEMENTED)});`;
 
 /** What a check cell's metadata says. */
 export interface CheckInfo {
@@ -260,7 +263,7 @@ function checkInfo(
   where: string,
 ): CheckInfo {
   const { check: id, points, hidden = false } = meta;
-  if (typeof id !== "string" || !/^[A-Za-z0-9][\w.-]*$/.test(id)) {
+  if (typeof id !== "string" || !CHECK_ID.test(id)) {
     throw new ReleaseError(
       `${where}: memnets.homework.check must be an id of letters, digits, ".", "_", "-"`,
     );
@@ -280,13 +283,15 @@ function checkInfo(
   ];
   if (calls.length !== 1) {
     throw new ReleaseError(
-      `${where}: a check cell must call check("${id}", ${points}, ...) once, found ${calls.length} calls`,
+      `${where}: a check cell must call check("${id}", ${points}, ...) ` +
+        `once, found ${calls.length} calls`,
     );
   }
   const [, , callId, callPoints] = calls[0];
   if (callId !== id || Number(callPoints) !== points) {
     throw new ReleaseError(
-      `${where}: the metadata says check "${id}" worth ${points}, the cell calls check("${callId}", ${callPoints}, ...)`,
+      `${where}: the metadata says check "${id}" worth ${points}, ` +
+        `the cell calls check("${callId}", ${callPoints}, ...)`,
     );
   }
   return { id, points, hidden };
