@@ -37,3 +37,17 @@ export function seconds(
   }
   return value * 1000;
 }
+
+/** A whole number >= 1 from `--name`, or `fallback` when not given. */
+export function whole(
+  text: string | undefined,
+  name: string,
+  fallback: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`--${name} expects a whole number >= 1, got ${text}`);
+  }
+  return value;
+}

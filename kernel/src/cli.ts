@@ -7,6 +7,7 @@
  *   node kernel/dist/cli.js export executed.ipynb [--out page.html]
  *   node kernel/dist/cli.js install-kernel [--prefix DIR]
  *   node kernel/dist/cli.js release [assignment.ipynb ...] [--out DIR]
+ *   node kernel/dist/cli.js grade submission.ipynb|folder ... [--out DIR]
  *
  * This is the one place that prints: the runner and exporter report through
  * callbacks and return values.
@@ -16,8 +17,10 @@ import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { installKernel } from "./kernelspec.js";
 import { runLessons, exportOne } from "./lessons.js";
-import { parseParameters, seconds } from "./args.js";
+import { parseParameters, seconds, whole } from "./args.js";
 import { homeworkNotebooks, releaseFiles } from "./homework/release-files.js";
+import { gradeBatch } from "./grade/batch.js";
+import { DEFAULT_LIMITS } from "./grade/sandbox.js";
 
 const USAGE = `usage:
   memnets run [NOTEBOOK.ipynb ...] [options]   execute lessons, write reports
@@ -31,7 +34,19 @@ const USAGE = `usage:
   memnets install-kernel [--prefix DIR] [--name NAME] [--force]
   memnets release [ASSIGNMENT.ipynb ...] [--out DIR]
       student versions of homework (default: notebooks/homework/*.ipynb
-      into reports/homework/release)`;
+      into reports/homework/release)
+  memnets grade SUBMISSION.ipynb|FOLDER ... [options]
+      grade submissions in a sandbox against the instructor versions
+      --assignment NAME|FILE  grade all against this one (default: the name
+                              each release records in its metadata)
+      --out DIR               output folder (default: reports/grades)
+      --jobs N                submissions at a time (default: 2)
+      --cell-timeout SECONDS  per cell (default: 60)
+      --timeout SECONDS       per submission (default: 600)
+      --memory-mb N           memory of one submission (default: 2048)
+      --disk-mb N             its private disk space (default: 64)
+      --output-mb N           output it may print (default: 10)
+      --no-sandbox            run student code unisolated (trusted code only)`;
 
 const OPTIONS = {
   quick: { type: "boolean", default: false },
@@ -48,6 +63,12 @@ const OPTIONS = {
   prefix: { type: "string" },
   name: { type: "string" },
   force: { type: "boolean", default: false },
+  assignment: { type: "string" },
+  jobs: { type: "string" },
+  "memory-mb": { type: "string" },
+  "disk-mb": { type: "string" },
+  "output-mb": { type: "string" },
+  "no-sandbox": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -145,10 +166,79 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case "grade":
+      return grade(positionals, values);
     default:
       console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }
+}
+
+async function grade(
+  inputs: string[],
+  values: ReturnType<typeof parseCommandLine>["values"],
+): Promise<number> {
+  if (values.quick || (values.param ?? []).length > 0) {
+    throw new RangeError("grade takes no --quick or -p");
+  }
+  const root = path.resolve(
+    path.dirname(new URL(import.meta.url).pathname),
+    "..",
+    "..",
+  );
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const sandbox = !values["no-sandbox"];
+  if (!sandbox) {
+    console.error(
+      "memnets grade: --no-sandbox: student code runs with your rights, " +
+        "network and files; use it only for code you trust",
+    );
+  }
+  const outDir = path.resolve(
+    here,
+    values.out ?? path.join(root, "reports", "grades"),
+  );
+  const { results, batch } = await gradeBatch(
+    inputs.map((p) => path.resolve(here, p)),
+    {
+      outDir,
+      jobs: whole(values.jobs, "jobs", 2),
+      assignment: values.assignment?.endsWith(".ipynb")
+        ? path.resolve(here, values.assignment)
+        : values.assignment,
+      instructorDir: path.join(root, "notebooks", "homework"),
+      projectRoot: root,
+      sandbox,
+      limits: {
+        ...DEFAULT_LIMITS,
+        memoryMb: whole(
+          values["memory-mb"],
+          "memory-mb",
+          DEFAULT_LIMITS.memoryMb,
+        ),
+        diskMb: whole(values["disk-mb"], "disk-mb", DEFAULT_LIMITS.diskMb),
+      },
+      outputMb: whole(values["output-mb"], "output-mb", 10),
+      cellTimeoutMs: seconds(values["cell-timeout"], "cell-timeout", 60),
+      timeoutMs: seconds(values.timeout, "timeout", 600),
+      onResult(r, done, total) {
+        const score =
+          r.status === "zero"
+            ? `0 / ${r.maxScore}, zero: ${r.reason}`
+            : `${r.score} / ${r.maxScore}`;
+        console.log(
+          `[${done}/${total}] ${r.submission}: ${score} (${(r.durationMs / 1000).toFixed(1)} s)`,
+        );
+      },
+    },
+  );
+  const perMinute = results.length / (batch.durationMs / 60_000);
+  console.log(
+    `graded ${results.length} in ${(batch.durationMs / 1000).toFixed(1)} s ` +
+      `(${perMinute.toFixed(1)} per minute, ${batch.jobs} at a time); ` +
+      `summary: ${path.relative(here, path.join(outDir, "summary.html"))}`,
+  );
+  return 0;
 }
 
 /**

@@ -49,6 +49,25 @@ export interface KernelStartOptions {
    * (in a sandbox of its own) can still be reached.
    */
   transport?: "tcp" | "ipc";
+  /** Options for node itself, before tslab's script (e.g. a heap limit). */
+  nodeArgs?: string[];
+  /** Starts the kernel inside another program (a sandbox); see below. */
+  launcher?: KernelLauncher;
+}
+
+/**
+ * Runs the kernel's command line inside another program, e.g. a sandbox.
+ * `prepare` gets the private connection folder before the start (to hand
+ * it to the sandbox's user); `wrap` returns the program that runs
+ * `kernelArgv` (node, tslab's script and its arguments). The process we
+ * start leads its own group, and killing that group must end the kernel.
+ */
+export interface KernelLauncher {
+  prepare?(connDir: string): Promise<void>;
+  wrap(
+    kernelArgv: string[],
+    connDir: string,
+  ): { command: string; args: string[] };
 }
 
 export interface KernelExit {
@@ -184,16 +203,31 @@ export class KernelProcess {
     };
     await fs.writeFile(connFile, JSON.stringify(conn), { mode: 0o600 });
 
-    const child = spawn(
+    const kernelArgv = [
       process.execPath,
-      [tslab.bin, "kernel", "--config-path", connFile],
-      {
-        cwd: options.cwd,
-        env: options.env ?? process.env,
-        detached: true, // own process group: kill(-pid) reaches all of it
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+      ...(options.nodeArgs ?? []),
+      tslab.bin,
+      "kernel",
+      "--config-path",
+      connFile,
+    ];
+    let command = kernelArgv[0];
+    let args = kernelArgv.slice(1);
+    if (options.launcher) {
+      try {
+        await options.launcher.prepare?.(connDir);
+        ({ command, args } = options.launcher.wrap(kernelArgv, connDir));
+      } catch (err) {
+        await fs.rm(connDir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      detached: true, // own process group: kill(-pid) reaches all of it
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const spawned = new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", reject);
@@ -265,9 +299,13 @@ export class KernelProcess {
     });
     // Avoid an unhandled rejection if the caller drops `reply`.
     reply.catch(() => {});
-    void this.sockets[channel]
-      .send(encodeMessage(this.key, msg))
-      .catch(() => {});
+    // After shutdown the sockets are closed (and a closed socket throws at
+    // once); the reply above has already been rejected.
+    if (!this.closed) {
+      void this.sockets[channel]
+        .send(encodeMessage(this.key, msg))
+        .catch(() => {});
+    }
     return { msgId: msg.header.msg_id, reply };
   }
 

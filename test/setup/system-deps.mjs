@@ -1,5 +1,6 @@
 // Installs the Debian packages that the end-to-end tests need (Chromium for
-// the report check, nbconvert for the real-Jupyter check), idempotently.
+// the report check, nbconvert for the real-Jupyter check, bubblewrap for the
+// grader's sandbox), idempotently.
 //
 // It installs only what is missing, only as root on a machine with apt-get.
 // Elsewhere it says what is missing and why it could not install it; the
@@ -16,6 +17,8 @@ export const SYSTEM_TOOLS = [
     path: "/usr/bin/jupyter-nbconvert",
     packages: ["jupyter-nbconvert", "python3-nbclient", "jupyter-client"],
   },
+  // setpriv and prlimit come with util-linux, which every Debian has.
+  { name: "bubblewrap", path: "/usr/bin/bwrap", packages: ["bubblewrap"] },
 ];
 
 function canInstall() {

@@ -1,0 +1,267 @@
+/**
+ * What the grader runs for one submission (issue 9): the student's cells,
+ * then every check of the instructor version, visible and hidden, as the
+ * instructor wrote it.
+ *
+ * The notebook sent to the kernel is
+ *
+ * 1. a preamble written by the grader, run before any student code: it
+ *    keeps the library's exports as they are at that moment, under a name
+ *    with a random suffix (`memnetsGrading_<nonce>`);
+ * 2. the submission's code cells, except those whose metadata marks them
+ *    as check cells (a check runs from the instructor version, so editing
+ *    or deleting one changes nothing);
+ * 3. one cell per check of the instructor version, in its order: the
+ *    check's own source inside a block that binds every library name the
+ *    assignment imports to the preamble's copies, and `check` to a
+ *    function that runs the test and throws when it fails. A student cell
+ *    that redefines `check` or `expectClose`, or assigns over the
+ *    library's exports, is shadowed there.
+ *
+ * The verdict is read by the grader from the kernel's execute_reply for
+ * each check cell (status "ok" or not), and the points come from the
+ * instructor version's metadata: nothing the submission prints, displays
+ * or writes in its metadata counts.
+ */
+import { createRequire } from "node:module";
+
+import { releaseNotebook, type CheckInfo } from "../homework/release.js";
+import { sourceText, type Notebook } from "../notebook.js";
+
+/** An instructor version that the grader cannot use. */
+export class AssignmentError extends Error {
+  override name = "AssignmentError";
+}
+
+export interface AssignmentCheck extends CheckInfo {
+  /** The check cell's source in the instructor version. */
+  source: string;
+}
+
+export interface Assignment {
+  /** The file name without .ipynb, as releases record it. */
+  name: string;
+  path: string;
+  checks: AssignmentCheck[];
+  maxScore: number;
+  /** Local name -> export name of every value imported from "memnets". */
+  libraryNames: Map<string, string>;
+  /** The released source of each visible check, to spot edited ones. */
+  releasedChecks: Map<string, string>;
+}
+
+/** One cell of the notebook the grader runs. */
+export interface GradingCell {
+  role: "preamble" | "student" | "check";
+  code: string;
+  /** For a student cell: its index in the submission. */
+  sourceIndex?: number;
+  /** For a check cell: the check's id. */
+  checkId?: string;
+}
+
+const IMPORT =
+  /^\s*import\s*(type\s+)?\{([^}]*)\}\s*from\s*(["'])([^"']+)\3\s*;?[^\S\n]*\n?/gm;
+const OTHER_IMPORT = /^\s*import\b(?!\s*\()/m;
+const require = createRequire(import.meta.url);
+
+/** Reads an instructor version; throws AssignmentError naming the cell. */
+export function loadAssignment(
+  nb: Notebook,
+  name: string,
+  file: string,
+): Assignment {
+  let release;
+  try {
+    release = releaseNotebook(nb, name);
+  } catch (err) {
+    throw new AssignmentError(`${file}: ${(err as Error).message}`);
+  }
+  const byId = new Map<string, string>();
+  const names = new Map<string, string>();
+  nb.cells.forEach((cell, k) => {
+    if (cell.cell_type !== "code") return;
+    const text = sourceText(cell.source);
+    for (const spec of memnetsImports(text)) {
+      if (!spec.typeOnly) names.set(spec.local, spec.imported);
+    }
+    const id = (cell.metadata?.memnets as { homework?: { check?: unknown } })
+      ?.homework?.check;
+    if (typeof id !== "string") return;
+    const rest = text.replace(IMPORT, (whole, _t, _n, _q, from: string) =>
+      from === "memnets" ? "" : whole,
+    );
+    if (OTHER_IMPORT.test(rest)) {
+      throw new AssignmentError(
+        `${file}: cell ${k + 1}: a check cell may import only named exports ` +
+          `from "memnets" (the grader rebinds them)`,
+      );
+    }
+    byId.set(id, text);
+  });
+  const checks = release.allChecks.map((c) => ({
+    ...c,
+    source: byId.get(c.id) as string,
+  }));
+  const releasedChecks = new Map<string, string>();
+  for (const cell of release.notebook.cells) {
+    const id = (cell.metadata?.memnets as { homework?: { check?: unknown } })
+      ?.homework?.check;
+    if (typeof id === "string") {
+      releasedChecks.set(id, normalise(sourceText(cell.source)));
+    }
+  }
+  return {
+    name,
+    path: file,
+    checks,
+    maxScore: checks.reduce((s, c) => s + c.points, 0),
+    libraryNames: names,
+    releasedChecks,
+  };
+}
+
+interface ImportSpec {
+  imported: string;
+  local: string;
+  typeOnly: boolean;
+}
+
+/** The named imports from "memnets" in a cell's text. */
+function memnetsImports(text: string): ImportSpec[] {
+  const specs: ImportSpec[] = [];
+  for (const m of text.matchAll(IMPORT)) {
+    if (m[4] !== "memnets") continue;
+    for (const part of m[2].split(",")) {
+      const item = part.trim();
+      if (!item) continue;
+      const typeOnly = Boolean(m[1]) || /^type\s/.test(item);
+      const [imported, local = imported] = item
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)
+        .map((s) => s.trim());
+      specs.push({ imported, local, typeOnly });
+    }
+  }
+  return specs;
+}
+
+function normalise(text: string): string {
+  return text.replace(/\r\n/g, "\n").trim();
+}
+
+/** The library's runtime exports: name -> "class" | "value". */
+let exportKinds: Map<string, "class" | "value"> | null = null;
+function libraryExports(): Map<string, "class" | "value"> {
+  if (exportKinds) return exportKinds;
+  const lib = require("memnets") as Record<string, unknown>;
+  exportKinds = new Map();
+  for (const [key, value] of Object.entries(lib)) {
+    const isClass =
+      typeof value === "function" &&
+      /^class\b/.test(Function.prototype.toString.call(value));
+    exportKinds.set(key, isClass ? "class" : "value");
+  }
+  return exportKinds;
+}
+
+/** True if a submission cell's metadata marks it as a check cell. */
+export function isCheckCell(metadata: unknown): boolean {
+  const hw = (metadata as { memnets?: { homework?: { check?: unknown } } })
+    ?.memnets?.homework;
+  return hw?.check !== undefined;
+}
+
+/**
+ * The cells to run for `submission`, and notes for the feedback (edited
+ * or missing check cells). `nonce` makes the grader's names unguessable.
+ */
+export function gradingCells(
+  submission: Notebook,
+  assignment: Assignment,
+  nonce: string,
+): { cells: GradingCell[]; notes: string[] } {
+  const g = `memnetsGrading_${nonce}`;
+  const cells: GradingCell[] = [
+    {
+      role: "preamble",
+      code: [
+        `const ${g} = (() => {`,
+        `  const lib = require("memnets");`,
+        `  const copy: Record<string, unknown> = {};`,
+        `  for (const key of Object.keys(lib)) copy[key] = lib[key];`,
+        `  const run = (id: string) => (got: string, _points: number, test: () => unknown) => {`,
+        `    if (got !== id) throw new Error("the check cell ran check(" + JSON.stringify(got) + ")");`,
+        `    const returned = test();`,
+        `    if (returned instanceof Promise) throw new Error("checks must be synchronous");`,
+        `  };`,
+        `  return Object.freeze({ lib: Object.freeze(copy), check: run });`,
+        `})() as unknown as {`,
+        `  lib: typeof import("memnets");`,
+        `  check: (id: string) => (id: string, points: number, test: () => unknown) => void;`,
+        `};`,
+      ].join("\n"),
+    },
+  ];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  submission.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    const text = sourceText(cell.source);
+    if (isCheckCell(cell.metadata)) {
+      const id = (cell.metadata.memnets as { homework: { check: unknown } })
+        .homework.check;
+      const known = assignment.checks.find((c) => c.id === id);
+      const released =
+        typeof id === "string" ? assignment.releasedChecks.get(id) : undefined;
+      if (typeof id === "string") seen.add(id);
+      if (known?.hidden) return;
+      if (released === undefined) {
+        notes.push(
+          `cell ${index + 1}: a check cell not in the assignment (not run)`,
+        );
+      } else if (normalise(text) !== released) {
+        notes.push(
+          `cell ${index + 1}: check "${String(id)}" was edited; the original ran`,
+        );
+      }
+      return;
+    }
+    if (text.trim() === "") return;
+    cells.push({ role: "student", code: text, sourceIndex: index });
+  });
+  for (const id of assignment.releasedChecks.keys()) {
+    if (!seen.has(id)) {
+      notes.push(
+        `check "${id}" was missing from the submission; the original ran`,
+      );
+    }
+  }
+  const kinds = libraryExports();
+  const bound = [...assignment.libraryNames].filter(
+    ([local, name]) => local !== "check" && kinds.has(name),
+  );
+  const pattern = bound
+    .map(([local, name]) => (local === name ? local : `${name}: ${local}`))
+    .join(", ");
+  for (const c of assignment.checks) {
+    const imports: string[] = [];
+    const body = c.source.replace(IMPORT, (whole) => {
+      imports.push(whole.trimEnd());
+      return "";
+    });
+    const lines = [
+      ...imports,
+      "{",
+      ...(bound.length ? [`  const { ${pattern} } = ${g}.lib;`] : []),
+      ...bound
+        .filter(([, name]) => kinds.get(name) === "class")
+        .map(([local, name]) => `  type ${local} = import("memnets").${name};`),
+      `  const check = ${g}.check(${JSON.stringify(c.id)});`,
+      body.trimEnd(),
+      "}",
+    ];
+    cells.push({ role: "check", code: lines.join("\n"), checkId: c.id });
+  }
+  return { cells, notes };
+}
