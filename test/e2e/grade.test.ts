@@ -270,6 +270,20 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     tamper.cells = tamper.cells.filter((c) => c !== checks[1]);
     hostile.set("tamper", tamper);
 
+    // Rewrites tslab itself so that every failing cell reports "ok"; the
+    // next cell's error proves it worked. The canaries catch it.
+    hostile.set(
+      "kernel",
+      [
+        'const tslab = require("tslab/dist/jupyter.js");\n' +
+          "const proto = tslab.JupyterHandlerImpl.prototype;\n" +
+          "const original = proto.handleExecuteImpl;\n" +
+          "proto.handleExecuteImpl = async function (...args: unknown[]) {\n" +
+          "  try { return await original.apply(this, args); } catch (e) { return e; }\n" +
+          "};",
+        'throw new Error("swallowed");',
+      ].reduceRight((nb, source) => withCell(nb, source), raw),
+    );
     for (const [name, nb] of hostile)
       files[`hostile-${name}.ipynb`] = JSON.stringify(nb);
     files["hostile-json.ipynb"] = '{"cells": [ not json';
@@ -388,6 +402,15 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
       "utf8",
     );
     expect(page).toContain("zero");
+  });
+
+  it("a kernel rewritten to report every cell as passed scores zero", () => {
+    const s = get("hostile-kernel");
+    // The rewrite worked: the failing student cell was reported as "ok"...
+    expect(s.studentErrors).toEqual([]);
+    // ...and a canary check that must fail "passed".
+    expect(s.status).toBe("zero");
+    expect(s.reason).toMatch(/error reporting was tampered with/);
   });
 
   it("no process a submission started is left behind", () => {

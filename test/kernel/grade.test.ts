@@ -94,7 +94,27 @@ describe("what the grader runs", () => {
       code("const check = () => {};"),
       code("   "),
     ]);
-    const { cells, notes } = gradingCells(submission, a, "abc123");
+    const all = gradingCells(submission, a, "abc123");
+    const { notes } = all;
+    const canaries = all.cells.filter((c) => c.role === "canary");
+    const cells = all.cells.filter((c) => c.role !== "canary");
+    // Two canaries among the checks: a visible check's id and a random one;
+    // each compares two different numbers, so it must fail.
+    expect(canaries).toHaveLength(2);
+    const lastStudent = all.cells.map((c) => c.role).lastIndexOf("student");
+    for (const c of canaries) {
+      expect(all.cells.indexOf(c)).toBeGreaterThan(lastStudent);
+      const [x, y] = (/expectEqual\("value", (\d+), (\d+)\)/.exec(c.code) ?? [])
+        .slice(1)
+        .map(Number);
+      expect(x).toBeGreaterThan(0);
+      expect(y).not.toBe(x);
+    }
+    const ids = canaries.map((c) => c.checkId ?? "");
+    expect(ids.filter((id) => id === "small" || id === "other")).toHaveLength(
+      1,
+    );
+    expect(ids.filter((id) => /^check-[0-9a-z]+$/.test(id))).toHaveLength(1);
     expect(cells.map((c) => c.role)).toEqual([
       "preamble",
       "student",

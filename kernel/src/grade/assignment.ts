@@ -22,7 +22,14 @@
  * each check cell (status "ok" or not), and the points come from the
  * instructor version's metadata: nothing the submission prints, displays
  * or writes in its metadata counts.
+ *
+ * Student code runs in the same process as the checks and could rewrite
+ * the kernel itself so that failing cells report "ok". Two canaries, cells
+ * shaped like the checks whose test must fail (one under the id of a
+ * visible check, one under a random id), go at random places among them;
+ * a canary that "passes" gives the submission zero.
  */
+import { randomInt } from "node:crypto";
 import { createRequire } from "node:module";
 
 import { releaseNotebook, type CheckInfo } from "../homework/release.js";
@@ -52,7 +59,7 @@ export interface Assignment {
 
 /** One cell of the notebook the grader runs. */
 export interface GradingCell {
-  role: "preamble" | "student" | "check";
+  role: "preamble" | "student" | "check" | "canary";
   code: string;
   /** For a student cell: its index in the submission. */
   sourceIndex?: number;
@@ -244,6 +251,7 @@ export function gradingCells(
   const pattern = bound
     .map(([local, name]) => (local === name ? local : `${name}: ${local}`))
     .join(", ");
+  const checkCells: GradingCell[] = [];
   for (const c of assignment.checks) {
     const imports: string[] = [];
     const body = c.source.replace(IMPORT, (whole) => {
@@ -261,7 +269,32 @@ export function gradingCells(
       body.trimEnd(),
       "}",
     ];
-    cells.push({ role: "check", code: lines.join("\n"), checkId: c.id });
+    checkCells.push({ role: "check", code: lines.join("\n"), checkId: c.id });
   }
+  for (const id of canaryIds(assignment)) {
+    const a = randomInt(1, 1_000_000);
+    const code = [
+      "{",
+      `  const { expectEqual } = ${g}.lib;`,
+      `  const check = ${g}.check(${JSON.stringify(id)});`,
+      `  check(${JSON.stringify(id)}, 1, () => {`,
+      `    expectEqual("value", ${a}, ${a + randomInt(1, 1000)});`,
+      "  });",
+      "}",
+    ].join("\n");
+    const at = randomInt(0, checkCells.length + 1);
+    checkCells.splice(at, 0, { role: "canary", code, checkId: id });
+  }
+  cells.push(...checkCells);
   return { cells, notes };
+}
+
+/** A visible check's id and a random one. */
+function canaryIds(assignment: Assignment): string[] {
+  const visible = assignment.checks.filter((c) => !c.hidden);
+  const ids = [`check-${randomInt(1e9, 1e10).toString(36)}`];
+  if (visible.length > 0) {
+    ids.push(visible[randomInt(0, visible.length)].id);
+  }
+  return ids;
 }

@@ -237,7 +237,7 @@ export async function gradeNotebook(
     const router = new IopubRouter(k, collector);
     for (const [index, cell] of cells.entries()) {
       const label =
-        cell.role === "check"
+        cell.role === "check" || cell.role === "canary"
           ? `check "${cell.checkId}"`
           : cell.role === "student"
             ? `cell ${(cell.sourceIndex as number) + 1}`
@@ -275,6 +275,12 @@ export async function gradeNotebook(
           cell: (cell.sourceIndex as number) + 1,
           error: errorText(outcome.error),
         });
+      }
+      if (cell.role === "canary" && outcome.status === "ok") {
+        reason =
+          "a check that must fail was reported as passed: the kernel's " +
+          "error reporting was tampered with";
+        break;
       }
       if (cell.role === "check") {
         const v = verdicts.get(cell.checkId as string) as CheckVerdict;
