@@ -236,9 +236,15 @@ async function grade(
   console.log(
     `graded ${results.length} in ${(batch.durationMs / 1000).toFixed(1)} s ` +
       `(${perMinute.toFixed(1)} per minute, ${batch.jobs} at a time); ` +
-      `summary: ${path.relative(here, path.join(outDir, "summary.html"))}`,
+      `summary: ${shortPath(here, path.join(outDir, "summary.html"))}`,
   );
   return 0;
+}
+
+/** `file` relative to `here` if it is inside, else absolute. */
+function shortPath(here: string, file: string): string {
+  const rel = path.relative(here, file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
 }
 
 /**
