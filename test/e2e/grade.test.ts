@@ -16,6 +16,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import net from "node:net";
@@ -296,6 +297,11 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     for (const [name, content] of Object.entries(files)) {
       writeFileSync(path.join(subs, name), content);
     }
+    // A link to a file the grader can read and the student cannot.
+    symlinkSync(
+      path.join(instructorDir, `${assignments[0]}.ipynb`),
+      path.join(subs, "hostile-link.ipynb"),
+    );
     before = snapshot(subs);
     projectBefore = new Map([
       ...snapshot(instructorDir),
@@ -391,6 +397,7 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     ["print", /more than 10 MB of output/],
     ["json", /not valid JSON/],
     ["nometa", /cannot tell the assignment/],
+    ["link", /symbolic link \(not followed\)/],
   ];
   it.each(zeroes)("hostile %s: zero with the reason", (name, reason) => {
     const s = get(`hostile-${name}`);

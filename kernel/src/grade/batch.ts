@@ -217,7 +217,10 @@ async function notebooksUnder(dir: string): Promise<string[]> {
     if (e.name.startsWith(".")) continue; // .ipynb_checkpoints and the like
     const p = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...(await notebooksUnder(p)));
-    else if (e.isFile() && e.name.endsWith(".ipynb")) out.push(p);
+    // A linked notebook is listed, and gradeFile refuses it with the reason.
+    else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith(".ipynb")) {
+      out.push(p);
+    }
   }
   return out;
 }

@@ -129,7 +129,12 @@ export async function gradeFile(
   const maxBytes = (options.maxFileMb ?? 20) * MIB;
   let bytes: Buffer;
   try {
-    const stat = await fs.stat(file);
+    // Not followed: a link could point at any file the grader may read,
+    // and parts of an unreadable file are quoted in the feedback.
+    const stat = await fs.lstat(file);
+    if (stat.isSymbolicLink()) {
+      return zero("the file is a symbolic link (not followed)");
+    }
     if (!stat.isFile()) return zero("not a file");
     if (stat.size > maxBytes) {
       return zero(`the file is larger than ${maxBytes / MIB} MB`);
@@ -150,7 +155,7 @@ export async function gradeFile(
       err instanceof NotebookFormatError || err instanceof SyntaxError
         ? err.message
         : String(err);
-    return zero(`the file is ${what}: ${why}`, { sha256 });
+    return zero(`the file is ${what}: ${why.slice(0, 300)}`, { sha256 });
   }
   const assignment = findAssignment(nb);
   if (typeof assignment === "string") return zero(assignment, { sha256 });
