@@ -43,8 +43,13 @@ export interface CellLimits {
 
 /** Past tslab's 200 ms abort window, with margin for a loaded machine. */
 const ABORT_RETRY_MS = 300;
-/** How long iopub may lag behind the reply before we stop waiting. */
-const IOPUB_LAG_MS = 2000;
+/**
+ * How long iopub may lag behind the reply before we stop waiting. The
+ * kernel queues its output (lib/src/tslab-sends.ts) and sends the reply on
+ * another socket, so after a cell that printed thousands of lines the
+ * output can trail the reply by seconds on a loaded machine.
+ */
+const IOPUB_LAG_MS = 15_000;
 
 /** Routes iopub messages to cells by parent msg_id and tracks `idle`. */
 export class IopubRouter {

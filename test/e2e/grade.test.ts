@@ -1,7 +1,8 @@
 /**
  * The grader end to end (issue 9), through the real command line, tslab
- * and the sandbox: every release completed with the instructor's
- * solutions scores full marks, every raw release scores zero, and crafted
+ * and the sandbox: the instructor versions and every release completed
+ * with their solutions score full marks, every raw release scores zero
+ * with each check failing on its stub, and crafted
  * hostile submissions (one per attack in the issue) are each graded as
  * they should be while the batch finishes. Nothing outside the output
  * folder changes, no process is left behind, and nothing reaches a server
@@ -26,6 +27,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { loadAssignment } from "../../kernel/src/grade/assignment.js";
+import { gradeFile } from "../../kernel/src/grade/grade.js";
+import { DEFAULT_LIMITS } from "../../kernel/src/grade/sandbox.js";
+import { readNotebook } from "../../kernel/src/notebook.js";
 import { missingTool } from "../helpers/system.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -372,6 +377,36 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
       expect(s.studentErrors).toEqual([]);
     },
   );
+
+  it("the instructor versions themselves score full marks", async () => {
+    const options = {
+      projectRoot: root,
+      sandbox: true,
+      limits: DEFAULT_LIMITS,
+      outputMb: 10,
+      cellTimeoutMs: 60_000,
+      timeoutMs: 600_000,
+    };
+    const grade = async (name: string, slot: number) => {
+      const file = path.join(instructorDir, `${name}.ipynb`);
+      const a = loadAssignment(await readNotebook(file), name, file);
+      return gradeFile(file, () => a, { ...options, slot });
+    };
+    // Two at a time, as the command line does by default.
+    const results = [];
+    for (let i = 0; i < assignments.length; i += 2) {
+      results.push(
+        ...(await Promise.all(
+          assignments.slice(i, i + 2).map((name, k) => grade(name, k)),
+        )),
+      );
+    }
+    for (const r of results) {
+      expect(r.status, `${r.submission}: ${r.reason}`).toBe("graded");
+      expect(r.checks.every((c) => c.ran && c.passed)).toBe(true);
+      expect(r.score).toBe(r.maxScore);
+    }
+  }, 600_000);
 
   it.each(assignments)(
     "the raw release scores zero, every check on its stub: %s",
