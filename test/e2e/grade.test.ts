@@ -218,7 +218,9 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
       "fork",
       withCell(
         base,
-        'const cp = require("child_process");\n' +
+        // Renamed, so that the kernel is not found by its name.
+        'process.title = "notnode";\n' +
+          'const cp = require("child_process");\n' +
           `cp.spawn("sleep", ["${marker}"], { detached: true, stdio: "ignore" }).unref();\n` +
           `cp.spawn("sleep", ["${marker}"], { stdio: "ignore" });\n` +
           "const t = Date.now(); while (Date.now() - t < 3000) {}",
@@ -255,11 +257,7 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     const tamper = [
       "const check = (id: string, points: number, test: () => void) => {};",
       "function expectClose(...args: unknown[]) {}",
-      'const hw = require("memnets/dist/homework.js");\n' +
-        'for (const k of Object.keys(hw)) if (typeof hw[k] === "function") hw[k] = () => {};\n' +
-        'const lib = require("memnets/dist/hopfield.js");\n' +
-        'for (const k of Object.keys(lib)) if (typeof lib[k] === "function") lib[k] = () => {};\n' +
-        'console.log("PASS");',
+      'console.log("PASS");',
       'import { display } from "tslab";\n' +
         'display.raw("application/vnd.memnets.check+json", JSON.stringify(' +
         '{ id: "hebb-small", passed: true, points: 100, earned: 100 }));\n' +
@@ -275,7 +273,64 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     ).homework.points = 100;
     tamper.cells = tamper.cells.filter((c) => c !== checks[1]);
     hostile.set("tamper", tamper);
+    // Assigning over the library's exports, the check helpers included.
+    hostile.set(
+      "patch",
+      withCell(
+        raw,
+        'const hw = require("memnets/dist/homework.js");\n' +
+          'for (const k of Object.keys(hw)) if (typeof hw[k] === "function") hw[k] = () => {};\n' +
+          'const lib = require("memnets/dist/hopfield.js");\n' +
+          'for (const k of Object.keys(lib)) if (typeof lib[k] === "function") lib[k] = () => {};',
+      ),
+    );
+    // Functions that return the right shape, and Math.abs that makes every
+    // difference zero: without the grader's guard this scored 13 of 18.
+    const shaped = {
+      ...raw,
+      cells: raw.cells.map((c) => {
+        if (!c.metadata.memnets?.homework?.solution) return c;
+        const source = text(c.source);
+        const body = source.includes("function hebbian")
+          ? "return new Float64Array(patterns[0].length ** 2);"
+          : "return Float64Array.from(z);";
+        return {
+          ...c,
+          source: source.replace('throw new Error("not implemented");', body),
+        };
+      }),
+    };
+    hostile.set("builtin", withCell(shaped, "Math.abs = () => 0;"));
 
+    // Replaces the grader's object in tslab's table of declarations (the
+    // tester's attack; it scored 18 of 18 when the object lived there).
+    hostile.set(
+      "hijack",
+      withCell(
+        raw,
+        'const table: any = (0, eval)("__tsl" + "ab__").exports;\n' +
+          'const key = Object.keys(table).find((k) => k.startsWith("memnets" + "Grading_"));\n' +
+          'const own = Object.getOwnPropertyNames(globalThis).find((k) => k.startsWith("memnets" + "Grading_"));\n' +
+          'console.log("found " + String(key) + " " + String(own));\n' +
+          "const fake = { lib: {}, check: () => () => {} };\n" +
+          "if (key) table[key] = fake;\n" +
+          "try { (globalThis as any)[own as string] = fake; } catch {}\n" +
+          "try { Object.defineProperty(globalThis, own as string, { value: fake }); } catch {}\n" +
+          "try { (globalThis as any).globalThis = { [own as string]: fake }; } catch {}\n" +
+          'console.log((globalThis as any)[own as string] === fake ? "SWAPPED" : "kept");',
+      ),
+    );
+    // Fills the kernel's connection folder, on the host's disk.
+    hostile.set(
+      "conndir",
+      withCell(
+        base,
+        'const fs = require("fs");\n' +
+          'const dir = require("path").dirname(process.argv[process.argv.indexOf("--config-path") + 1]);\n' +
+          'try { fs.writeFileSync(dir + "/junk", Buffer.alloc(8 << 20)); console.log("WROTE"); }\n' +
+          'catch (e) { console.log("no write: " + (e as any).code); }',
+      ),
+    );
     // Rewrites tslab itself so that every failing cell reports "ok"; the
     // next cell's error proves it worked. The canaries catch it.
     hostile.set(
@@ -293,6 +348,10 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     for (const [name, nb] of hostile)
       files[`hostile-${name}.ipynb`] = JSON.stringify(nb);
     files["hostile-json.ipynb"] = '{"cells": [ not json';
+    // Names: another script, and two that clean up to the same folder.
+    for (const name of ["Иванов.ipynb", "a b.ipynb", "a_b.ipynb"]) {
+      files[name] = "{";
+    }
     files["hostile-nometa.ipynb"] = JSON.stringify({
       ...base,
       metadata: { kernelspec: base.metadata.kernelspec },
@@ -346,6 +405,12 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  /** Everything the cells of a submission's run printed. */
+  const printedBy = (name: string) =>
+    readNb(path.join(out, "submissions", name, "run.ipynb"))
+      .cells.flatMap((c) => c.outputs ?? [])
+      .map((o) => text(o.text ?? ""))
+      .join("");
   const get = (name: string) => {
     const s = scores.get(name);
     if (!s)
@@ -446,6 +511,22 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     expect(page).toContain("zero");
   });
 
+  it("the grader's object cannot be replaced", () => {
+    const s = get("hostile-hijack");
+    expect(s.status).toBe("graded");
+    expect(s.score).toBe(0);
+    const printed = printedBy("hostile-hijack");
+    expect(printed).toMatch(/found undefined memnetsGrading_[0-9a-f]+/);
+    expect(printed).not.toMatch(/SWAPPED/);
+    expect(printed).toMatch(/kept/);
+  });
+
+  it("the kernel's connection folder cannot be written", () => {
+    const s = get("hostile-conndir");
+    expect(printedBy("hostile-conndir")).toMatch(/no write: EACCES/);
+    expect(s.score).toBe(s.maxScore);
+  });
+
   it("a kernel rewritten to report every cell as passed scores zero", () => {
     const s = get("hostile-kernel");
     // The rewrite worked: the failing student cell was reported as "ok"...
@@ -453,6 +534,14 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     // ...and a canary check that must fail "passed".
     expect(s.status).toBe("zero");
     expect(s.reason).toMatch(/error reporting was tampered with/);
+  });
+
+  it("gives every submission a folder of its own, names in any script kept", () => {
+    const folders = readdirSync(path.join(out, "submissions"));
+    expect(folders).toContain("Иванов");
+    const ab = folders.filter((f) => /^a_b-[0-9a-f]{8}$/.test(f));
+    expect(ab).toHaveLength(2);
+    expect(get("a b").reason).toMatch(/not valid JSON/);
   });
 
   it("no process a submission started is left behind", () => {
@@ -478,7 +567,22 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     expect(s.review.join(" ")).toMatch(/require/);
   });
 
-  it("redefined helpers, patched exports, PASS, a forged result and edited checks gain nothing", () => {
+  it.each([
+    [
+      "patch",
+      /changed memnets\/(homework|hopfield)\.js\.\w+, which the checks compute with/,
+    ],
+    ["builtin", /changed Math\.abs, which the checks compute with/],
+  ])(
+    "hostile %s: a changed library or built-in scores zero",
+    (name, reason) => {
+      const s = get(`hostile-${name}`);
+      expect(s.status).toBe("zero");
+      expect(s.reason).toMatch(reason);
+    },
+  );
+
+  it("redefined helpers, PASS, a forged result and edited checks gain nothing", () => {
     const s = get("hostile-tamper");
     expect(s.status).toBe("graded");
     expect(s.score).toBe(0);

@@ -5,6 +5,8 @@
  * The whole grader against tslab is in test/e2e/grade.test.ts.
  */
 import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -124,7 +126,17 @@ describe("what the grader runs", () => {
       "check",
       "check",
     ]);
-    expect(cells[0].code).toMatch(/^const memnetsGrading_abc123 = /);
+    // The grader's object is a read-only property of the global object,
+    // and `globalThis` itself cannot be reassigned.
+    expect(cells[0].code).toMatch(
+      /^Object\.defineProperty\(globalThis, "globalThis", \{ writable: false, configurable: false \}\);\nvoid Object\.defineProperty\(globalThis, "memnetsGrading_abc123", \{ enumerable: false, writable: false, configurable: false, value:/,
+    );
+    for (const c of all.cells.slice(1)) {
+      if (c.role === "student") continue;
+      expect(c.code).toContain(
+        'const memnetsGrading_abc123 = (globalThis as any)["memnetsGrading_abc123"]',
+      );
+    }
     expect(cells.slice(1, 4).map((c) => c.sourceIndex)).toEqual([0, 1, 4]);
     expect(cells.slice(4).map((c) => c.checkId)).toEqual([
       "small",
@@ -150,6 +162,16 @@ describe("what the grader runs", () => {
       "cell 4: a check cell not in the assignment (not run)",
       'check "other" was missing from the submission; the original ran',
     ]);
+  });
+
+  it("runs every visible check before any hidden one", () => {
+    const [first, solution, small, other, hidden] = instructor.cells;
+    const shuffled = nb([first, solution, hidden, small, other]);
+    const b = loadAssignment(shuffled, "hw", "hw.ipynb");
+    const ids = gradingCells(shuffled, b, "n")
+      .cells.filter((c) => c.role === "check")
+      .map((c) => c.checkId);
+    expect(ids).toEqual(["small", "other", "hidden-one"]);
   });
 
   it("refuses a check cell that imports from elsewhere", () => {
@@ -395,5 +417,18 @@ describe("memnets grade refuses bad input before grading", () => {
     [["x.ipynb", "--quick"], /grade takes no --quick or -p/],
   ])("%j", async (args, message) => {
     expect(await run(args as string[])).toMatch(message);
+  });
+
+  it("sees through a symbolic link to the instructors' folder", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "memnets-grade-link-"));
+    try {
+      const link = path.join(dir, "link");
+      symlinkSync(path.join(root, "notebooks", "homework"), link);
+      expect(await run(["x.ipynb", "--out", path.join(link, "new")])).toMatch(
+        /overlaps the instructors' folder/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,17 +6,20 @@
  * The notebook sent to the kernel is
  *
  * 1. a preamble written by the grader, run before any student code: it
- *    keeps the library's exports as they are at that moment, under a name
- *    with a random suffix (`memnetsGrading_<nonce>`);
+ *    keeps the library's exports as they are at that moment and a record
+ *    of the built-ins and library modules the checks compute with, in an
+ *    object stored as a read-only, non-configurable property of the global
+ *    object under a name with a random suffix (`memnetsGrading_<nonce>`);
  * 2. the submission's code cells, except those whose metadata marks them
  *    as check cells (a check runs from the instructor version, so editing
  *    or deleting one changes nothing);
- * 3. one cell per check of the instructor version, in its order: the
- *    check's own source inside a block that binds every library name the
- *    assignment imports to the preamble's copies, and `check` to a
- *    function that runs the test and throws when it fails. A student cell
- *    that redefines `check` or `expectClose`, or assigns over the
- *    library's exports, is shadowed there.
+ * 3. one cell per check of the instructor version, visible ones first:
+ *    the check's own source inside a block that binds every library name
+ *    the assignment imports to the preamble's copies, and `check` to a
+ *    function that compares the record, runs the test, compares again,
+ *    and throws when anything failed. A student cell that redefines
+ *    `check` or `expectClose` is shadowed there; one that assigns over the
+ *    library's exports or a built-in is found by the comparison.
  *
  * The verdict is read by the grader from the kernel's execute_reply for
  * each check cell (status "ok" or not), and the points come from the
@@ -27,7 +30,8 @@
  * the kernel itself so that failing cells report "ok". Two canaries, cells
  * shaped like the checks whose test must fail (one under the id of a
  * visible check, one under a random id), go at random places among them;
- * a canary that "passes" gives the submission zero.
+ * a canary that "passes" gives the submission zero. A rewrite that tells
+ * canaries from checks is not caught (README, threat model).
  */
 import { randomInt } from "node:crypto";
 import { createRequire } from "node:module";
@@ -190,25 +194,7 @@ export function gradingCells(
 ): { cells: GradingCell[]; notes: string[] } {
   const g = `memnetsGrading_${nonce}`;
   const cells: GradingCell[] = [
-    {
-      role: "preamble",
-      code: [
-        `const ${g} = (() => {`,
-        `  const lib = require("memnets");`,
-        `  const copy: Record<string, unknown> = {};`,
-        `  for (const key of Object.keys(lib)) copy[key] = lib[key];`,
-        `  const run = (id: string) => (got: string, _points: number, test: () => unknown) => {`,
-        `    if (got !== id) throw new Error("the check cell ran check(" + JSON.stringify(got) + ")");`,
-        `    const returned = test();`,
-        `    if (returned instanceof Promise) throw new Error("checks must be synchronous");`,
-        `  };`,
-        `  return Object.freeze({ lib: Object.freeze(copy), check: run });`,
-        `})() as unknown as {`,
-        `  lib: typeof import("memnets");`,
-        `  check: (id: string) => (id: string, points: number, test: () => unknown) => void;`,
-        `};`,
-      ].join("\n"),
-    },
+    { role: "preamble", code: preamble(g, integrityMarker(nonce)) },
   ];
   const notes: string[] = [];
   const seen = new Set<string>();
@@ -252,7 +238,14 @@ export function gradingCells(
     .map(([local, name]) => (local === name ? local : `${name}: ${local}`))
     .join(", ");
   const checkCells: GradingCell[] = [];
-  for (const c of assignment.checks) {
+  // Every visible check before any hidden one: student code that watches
+  // the cells it is called from has seen no hidden check's source while a
+  // visible check (whose messages the student reads) can still fail.
+  const ordered = [
+    ...assignment.checks.filter((c) => !c.hidden),
+    ...assignment.checks.filter((c) => c.hidden),
+  ];
+  for (const c of ordered) {
     const imports: string[] = [];
     const body = c.source.replace(IMPORT, (whole) => {
       imports.push(whole.trimEnd());
@@ -261,6 +254,7 @@ export function gradingCells(
     const lines = [
       ...imports,
       "{",
+      `  const ${g} = ${graderObject(g)};`,
       ...(bound.length ? [`  const { ${pattern} } = ${g}.lib;`] : []),
       ...bound
         .filter(([, name]) => kinds.get(name) === "class")
@@ -275,6 +269,7 @@ export function gradingCells(
     const a = randomInt(1, 1_000_000);
     const code = [
       "{",
+      `  const ${g} = ${graderObject(g)};`,
       `  const { expectEqual } = ${g}.lib;`,
       `  const check = ${g}.check(${JSON.stringify(id)});`,
       `  check(${JSON.stringify(id)}, 1, () => {`,
@@ -287,6 +282,128 @@ export function gradingCells(
   }
   cells.push(...checkCells);
   return { cells, notes };
+}
+
+/**
+ * How a grader cell reaches the preamble's object: a property of the
+ * global object that cannot be written or redefined (a top-level `const`
+ * would live in tslab's table of declarations, which cells can rewrite).
+ */
+function graderObject(g: string): string {
+  return (
+    `(globalThis as any)[${JSON.stringify(g)}] as {\n` +
+    `    lib: typeof import("memnets");\n` +
+    `    check: (id: string) => (id: string, points: number, test: () => unknown) => void;\n` +
+    `  }`
+  );
+}
+
+/** What a check cell's error says when the guard found a change. */
+export function integrityMarker(nonce: string): string {
+  return `memnets-integrity-${nonce}`;
+}
+
+/** Built-ins the checks compute with, watched by the guard. */
+const GUARDED = [
+  "Object",
+  "Function",
+  "Array",
+  "Number",
+  "Boolean",
+  "String",
+  "Symbol",
+  "BigInt",
+  "Math",
+  "JSON",
+  "Reflect",
+  "Proxy",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "RegExp",
+  "Date",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "Promise",
+  "ArrayBuffer",
+  "DataView",
+  "Float64Array",
+  "Float32Array",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "isFinite",
+  "isNaN",
+  "parseFloat",
+  "parseInt",
+];
+
+/**
+ * The grader's first cell. It keeps the library's exports, and a record
+ * of every own property of the built-ins the checks use (and of their
+ * prototypes) and of each module of the library. `check(id)` returns the
+ * check function a check cell calls: it compares that record before and
+ * after the test and throws an error carrying `marker` at the first
+ * change, so a submission that patched `Math.abs` or a module of the
+ * library is caught, not believed.
+ */
+function preamble(g: string, marker: string): string {
+  return [
+    `Object.defineProperty(globalThis, "globalThis", { writable: false, configurable: false });`,
+    `void Object.defineProperty(globalThis, ${JSON.stringify(g)}, { enumerable: false, writable: false, configurable: false, value: (() => {`,
+    `  const lib = require("memnets");`,
+    `  const libDir = require("path").dirname(require.resolve("memnets"));`,
+    `  const copy: Record<string, unknown> = {};`,
+    `  for (const key of Object.keys(lib)) copy[key] = lib[key];`,
+    `  const keysOf = Reflect.ownKeys;`,
+    `  const describe = Reflect.getOwnPropertyDescriptor;`,
+    `  const same = Object.is;`,
+    `  const names = ${JSON.stringify(GUARDED)};`,
+    `  const top = names.map((n) => [n, (globalThis as any)[n]] as const);`,
+    `  const roots: [string, object][] = [];`,
+    `  for (const [n, v] of top) {`,
+    `    roots.push([n, v]);`,
+    `    if (typeof v === "function" && v.prototype) roots.push([n + ".prototype", v.prototype]);`,
+    `  }`,
+    `  const typed = Object.getPrototypeOf(Float64Array);`,
+    `  roots.push(["TypedArray", typed], ["TypedArray.prototype", typed.prototype]);`,
+    `  for (const [file, mod] of Object.entries(require.cache)) {`,
+    `    if (file.startsWith(libDir) && mod?.exports) roots.push(["memnets/" + file.slice(libDir.length + 1), mod.exports]);`,
+    `  }`,
+    `  const kept = roots.map(([name, obj]) => [name, obj, new Map(keysOf(obj).map((k) => [k, describe(obj, k)]))] as const);`,
+    `  const changed = (): string | null => {`,
+    `    for (const [n, v] of top) if (!same((globalThis as any)[n], v)) return "globalThis." + n;`,
+    `    for (const [name, obj, props] of kept) {`,
+    `      const keys = keysOf(obj);`,
+    `      if (keys.length !== props.size) return name + " (a property added or removed)";`,
+    `      for (const k of keys) {`,
+    `        const a = describe(obj, k);`,
+    `        const b = props.get(k);`,
+    `        if (!b || !same(a.value, b.value) || a.get !== b.get || a.set !== b.set) return name + "." + String(k);`,
+    `      }`,
+    `    }`,
+    `    return null;`,
+    `  };`,
+    `  const guard = () => {`,
+    `    const what = changed();`,
+    `    if (what !== null) throw new Error(${JSON.stringify(marker)} + ": " + what + " was changed");`,
+    `  };`,
+    `  const run = (id: string) => (got: string, _points: number, test: () => unknown) => {`,
+    `    guard();`,
+    `    if (got !== id) throw new Error("the check cell ran check(" + JSON.stringify(got) + ")");`,
+    `    const returned = test();`,
+    `    guard();`,
+    `    if (returned instanceof Promise) throw new Error("checks must be synchronous");`,
+    `  };`,
+    `  return Object.freeze({ lib: Object.freeze(copy), check: run });`,
+    `})() });`,
+  ].join("\n");
 }
 
 /** A visible check's id and a random one. */

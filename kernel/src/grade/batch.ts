@@ -9,7 +9,8 @@
  * output folder, atomically. The output folder may not hold or be held by
  * an input or the instructors' folder.
  */
-import { promises as fs } from "node:fs";
+import { createHash } from "node:crypto";
+import { promises as fs, realpathSync } from "node:fs";
 import path from "node:path";
 
 import { writeFileAtomic } from "../atomic.js";
@@ -161,8 +162,11 @@ async function collectJobs(
   if (inputs.length === 0) {
     throw new RangeError("grade expects submission files or folders");
   }
-  const inside = (a: string, b: string) =>
-    a === b || a.startsWith(b + path.sep);
+  // Compared as the disk sees them: through symbolic links.
+  const inside = (a: string, b: string) => {
+    const [x, y] = [real(a), real(b)];
+    return x === y || x.startsWith(y + path.sep);
+  };
   const instructors = path.resolve(instructorDir);
   if (inside(outDir, instructors) || inside(instructors, outDir)) {
     throw new RangeError(
@@ -197,17 +201,35 @@ async function collectJobs(
       jobs.push({ file: abs, shown, name: submissionStem(shown) });
     }
   }
-  const byName = new Map<string, string>();
+  // Names that clean up to the same folder ("a b" and "a_b") each get a
+  // short hash of what was given; the same file given twice is an error.
+  const files = new Set<string>();
+  const count = new Map<string, number>();
   for (const job of jobs) {
-    const other = byName.get(job.name);
-    if (other !== undefined) {
-      throw new RangeError(
-        `${other} and ${job.file} would share the result folder "${job.name}"`,
-      );
+    if (files.has(job.file)) {
+      throw new RangeError(`${job.file} is given twice`);
     }
-    byName.set(job.name, job.file);
+    files.add(job.file);
+    count.set(job.name, (count.get(job.name) ?? 0) + 1);
+  }
+  for (const job of jobs) {
+    if ((count.get(job.name) as number) > 1) {
+      const hash = createHash("sha256").update(job.shown).digest("hex");
+      job.name = `${job.name}-${hash.slice(0, 8)}`;
+    }
   }
   return jobs;
+}
+
+/** `p` with every symbolic link resolved, for a path that may not exist. */
+function real(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    const parent = path.dirname(abs);
+    return parent === abs ? abs : path.join(real(parent), path.basename(abs));
+  }
 }
 
 async function notebooksUnder(dir: string): Promise<string[]> {

@@ -28,10 +28,12 @@ import {
 import { OutputCollector } from "../outputs.js";
 import {
   gradingCells,
+  integrityMarker,
   type Assignment,
   type GradingCell,
 } from "./assignment.js";
 import {
+  closeConnDir,
   sandboxLauncher,
   SANDBOX_UID_BASE,
   type SandboxLimits,
@@ -223,6 +225,7 @@ export async function gradeNotebook(
       startTimeoutMs: Math.max(1, Math.min(60_000, deadline - Date.now())),
     });
     const k = kernel;
+    if (options.sandbox) await closeConnDir(k.connDir);
     watchdog = new Watchdog(
       k.pid,
       options.sandbox,
@@ -232,6 +235,7 @@ export async function gradeNotebook(
         outputBytes: options.outputMb * MIB,
         cellTimeoutMs: options.cellTimeoutMs,
         deadline,
+        connDir: options.sandbox ? k.connDir : undefined,
       },
       () => void k.shutdown(),
     );
@@ -281,6 +285,13 @@ export async function gradeNotebook(
           error: errorText(outcome.error),
         });
       }
+      const tampered = guardFinding(outcome.error, nonce);
+      if (cell.role !== "student" && tampered !== null) {
+        reason =
+          `changed ${tampered}, which the checks compute with ` +
+          `(found by the grader before or after ${label})`;
+        break;
+      }
       if (cell.role === "canary" && outcome.status === "ok") {
         reason =
           "a check that must fail was reported as passed: the kernel's " +
@@ -298,6 +309,18 @@ export async function gradeNotebook(
     // A last look: the disk may have filled in the final cell.
     if (!dog.violation && k.alive) await dog.tick();
     if (dog.violation) reason = dog.violation;
+    // Near the memory limit V8 can stall or crash before the watchdog sees
+    // the limit passed: name the likely cause.
+    const limit = options.limits.memoryMb * MIB;
+    if (
+      reason !== null &&
+      !/memory/.test(reason) &&
+      dog.peakMemoryBytes >= 0.9 * limit
+    ) {
+      reason =
+        `used nearly all its memory (peak ${Math.round(dog.peakMemoryBytes / MIB)} ` +
+        `of ${options.limits.memoryMb} MB): ${reason}`;
+    }
   } catch (err) {
     if (!(err instanceof KernelStartError)) throw err;
     reason = `the kernel did not start: ${err.message.split("\n")[0]}`;
@@ -361,6 +384,19 @@ function runNotebook(
   };
 }
 
+/** What the integrity guard of the grader's cells found, if anything. */
+function guardFinding(
+  error: ErrorOutput | undefined,
+  nonce: string,
+): string | null {
+  const marker = integrityMarker(nonce) + ": ";
+  const text = error?.evalue ?? "";
+  const at = text.indexOf(marker);
+  if (at < 0) return null;
+  const rest = text.slice(at + marker.length).split("\n")[0];
+  return rest.replace(/ was changed$/, "").slice(0, 200);
+}
+
 /** What a failed cell's error says, without tslab's source excerpt. */
 export function errorText(error: ErrorOutput | undefined): string {
   if (!error) return "failed with no error report";
@@ -404,7 +440,7 @@ async function diedReason(
 
 /** Bytes of output a kernel message carries. */
 function outputSize(type: string, content: Record<string, unknown>): number {
-  if (type === "stream") return String(content.text ?? "").length;
+  if (type === "stream") return Buffer.byteLength(String(content.text ?? ""));
   if (type === "display_data" || type === "update_display_data") {
     return JSON.stringify(content.data ?? {}).length;
   }

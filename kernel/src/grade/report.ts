@@ -66,7 +66,9 @@ export function submissionStem(fileName: string): string {
   }
   const stem = fileName
     .replace(/\.ipynb$/i, "")
-    .replace(/[^A-Za-z0-9._-]/gu, "_");
+    // Letters and digits of any script stay (students' names in Cyrillic).
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{N}._-]/gu, "_");
   // "", "." and ".." would name no folder or a parent.
   return /^\.*$/.test(stem) ? stem.replace(/\./g, "_") || "_" : stem;
 }

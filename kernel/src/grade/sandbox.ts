@@ -224,13 +224,28 @@ export function sandboxLauncher(options: SandboxOptions): KernelLauncher {
   return {
     async prepare(connDir) {
       if (!isRoot()) return;
-      // The kernel makes its sockets here and reads the connection file.
-      for (const name of [".", ...(await fs.readdir(connDir))]) {
-        chownSync(path.join(connDir, name), options.uid, options.uid);
+      // The kernel makes its sockets here and reads the connection file,
+      // through the group of its own: the folder stays root's, so that
+      // `closeConnDir` can take the right to write back once it started.
+      const gid = options.uid;
+      chownSync(connDir, 0, gid);
+      await fs.chmod(connDir, 0o770);
+      for (const name of await fs.readdir(connDir)) {
+        chownSync(path.join(connDir, name), 0, gid);
+        await fs.chmod(path.join(connDir, name), 0o640);
       }
     },
     wrap: (kernelArgv, connDir) => sandboxCommand(kernelArgv, connDir, options),
   };
+}
+
+/**
+ * After the kernel has made its sockets: no more files in its connection
+ * folder, which is on the host's disk (as root; otherwise the kernel owns
+ * the folder and the watchdog measures it instead).
+ */
+export async function closeConnDir(connDir: string): Promise<void> {
+  if (isRoot()) await fs.chmod(connDir, 0o750);
 }
 
 /**

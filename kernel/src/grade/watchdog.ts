@@ -3,9 +3,13 @@
  * it reads the process tree under the process we started, and stops the
  * run (through `onViolation`, once) at the first of
  *
- * - a process the kernel started (submissions may not start processes);
+ * - a process other than the sandbox's two and the kernel (submissions
+ *   may not start processes; an orphan re-parented to the sandbox's init
+ *   counts too, and the kernel is known by its process id, not its name,
+ *   which a submission can change);
  * - resident memory of the whole tree above the limit;
- * - the sandbox's home (a tmpfs of fixed size) full;
+ * - the sandbox's home (a tmpfs of fixed size) full, or more than 1 MiB
+ *   written into the kernel's connection folder (on the host's disk);
  * - more output than the limit (counted by the grader, see `addOutput`);
  * - a cell running longer than its limit, or the whole run over its time.
  *
@@ -24,6 +28,8 @@ export interface WatchLimits {
   cellTimeoutMs: number;
   /** Epoch ms by which the whole run must be over. */
   deadline: number;
+  /** The kernel's connection folder, if the kernel can write into it. */
+  connDir?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -36,6 +42,9 @@ export class Watchdog {
   private cellStarted = 0;
   private timer: NodeJS.Timeout;
   private busy = false;
+  /** The processes that belong: the sandbox's two and the kernel. */
+  private allowed: Set<number> | null = null;
+  private kernelPid: number | null = null;
 
   constructor(
     private readonly rootPid: number,
@@ -75,17 +84,34 @@ export class Watchdog {
       this.checkTime();
       const tree = processTree(this.rootPid);
       if (tree.length === 0) return;
+      this.learnKernel(tree);
       this.checkProcesses(tree);
       this.checkMemory(tree);
-      await this.checkDisk(tree);
+      await this.checkDisk();
+      await this.checkConnDir();
     } finally {
       this.busy = false;
     }
   }
 
-  /** The kernel: the first `node` in the tree (under bwrap and setpriv). */
-  private kernel(tree: ProcInfo[]): ProcInfo | undefined {
-    return this.sandboxed ? tree.find((p) => p.comm === "node") : tree[0];
+  /**
+   * Takes the kernel's process id the first time the tree is seen (the
+   * watchdog starts when the kernel has answered, before any student
+   * code): without the sandbox the root itself; in it, the one child of
+   * the sandbox's init (under prlimit/bwrap and bwrap's init).
+   */
+  private learnKernel(tree: ProcInfo[]): void {
+    if (this.allowed) return;
+    if (!this.sandboxed) {
+      this.kernelPid = this.rootPid;
+      this.allowed = new Set([this.rootPid]);
+      return;
+    }
+    const init = tree.find((p) => p.ppid === this.rootPid);
+    const kernels = init ? tree.filter((p) => p.ppid === init.pid) : [];
+    if (!init || kernels.length !== 1) return;
+    this.kernelPid = kernels[0].pid;
+    this.allowed = new Set([this.rootPid, init.pid, kernels[0].pid]);
   }
 
   private checkTime(): void {
@@ -104,9 +130,9 @@ export class Watchdog {
   }
 
   private checkProcesses(tree: ProcInfo[]): void {
-    const kernel = this.kernel(tree);
-    if (!kernel) return;
-    const extra = processTree(kernel.pid, tree).slice(1);
+    const allowed = this.allowed;
+    if (!allowed) return;
+    const extra = tree.filter((p) => !allowed.has(p.pid));
     if (extra.length > 0) {
       const names = [...new Set(extra.map((p) => p.comm))].join(", ");
       this.fail(`started another process (${names}); submissions may not`);
@@ -121,13 +147,12 @@ export class Watchdog {
     }
   }
 
-  private async checkDisk(tree: ProcInfo[]): Promise<void> {
+  private async checkDisk(): Promise<void> {
     const size = this.limits.diskBytes;
-    const kernel = this.kernel(tree);
-    if (size === null || !kernel) return;
+    if (size === null || this.kernelPid === null) return;
     try {
       // The kernel's own view of its home, from outside its mount namespace.
-      const s = await fs.statfs(`/proc/${kernel.pid}/root${SANDBOX_HOME}`);
+      const s = await fs.statfs(`/proc/${this.kernelPid}/root${SANDBOX_HOME}`);
       const used = (s.blocks - s.bfree) * s.bsize;
       // Full to the last MiB: the tmpfs refuses further writes by itself.
       if (used >= size - MIB) {
@@ -136,6 +161,27 @@ export class Watchdog {
     } catch {
       // The process went away between the listing and the statfs.
     }
+  }
+
+  private async checkConnDir(): Promise<void> {
+    const dir = this.limits.connDir;
+    if (dir === undefined) return;
+    let total = 0;
+    try {
+      const names = await fs.readdir(dir);
+      // Sockets and the connection file: a handful of entries, no bytes.
+      if (names.length > 64) {
+        this.fail("wrote files into the kernel's connection folder");
+        return;
+      }
+      for (const name of names) {
+        total += (await fs.lstat(`${dir}/${name}`)).size;
+      }
+    } catch {
+      return; // removed at the end of the run
+    }
+    if (total > MIB)
+      this.fail("wrote files into the kernel's connection folder");
   }
 
   private fail(reason: string): void {
