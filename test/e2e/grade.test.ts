@@ -28,7 +28,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { loadAssignment } from "../../kernel/src/grade/assignment.js";
-import { gradeFile } from "../../kernel/src/grade/grade.js";
+import { gradeFile, type GradeResult } from "../../kernel/src/grade/grade.js";
 import { DEFAULT_LIMITS } from "../../kernel/src/grade/sandbox.js";
 import { readNotebook } from "../../kernel/src/notebook.js";
 import { missingTool } from "../helpers/system.js";
@@ -58,27 +58,8 @@ interface Nb {
     memnets?: { homework?: { assignment?: string } };
   };
 }
-interface Verdict {
-  id: string;
-  points: number;
-  hidden: boolean;
-  ran: boolean;
-  passed: boolean;
-  earned: number;
-  message: string;
-}
-interface Score {
-  submission: string;
-  assignment: string | null;
-  status: "graded" | "zero";
-  reason: string | null;
-  score: number;
-  maxScore: number;
-  checks: Verdict[];
-  notes: string[];
-  review: string[];
-  studentErrors: { cell: number; error: string }[];
-}
+/** A score.json: the result without the run. */
+type Score = Omit<GradeResult, "run">;
 
 const readNb = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Nb;
 const text = (s: string | string[]) => (Array.isArray(s) ? s.join("") : s);
@@ -552,13 +533,7 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     const s = get("hostile-snoop");
     // It still scores full marks: nothing it tried was fatal.
     expect(s.score).toBe(s.maxScore);
-    const run = readNb(
-      path.join(out, "submissions", "hostile-snoop", "run.ipynb"),
-    );
-    const printed = run.cells
-      .flatMap((c) => c.outputs ?? [])
-      .map((o) => text(o.text ?? ""))
-      .join("");
+    const printed = printedBy("hostile-snoop");
     expect(printed).not.toMatch(/READ |WROTE |NET/);
     expect(printed.match(/no read: /g)).toHaveLength(3);
     expect(printed.match(/no write: /g)).toHaveLength(3);
@@ -591,13 +566,7 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
       expect(c.ran).toBe(true);
       expect(c.passed).toBe(false);
     }
-    const run = readNb(
-      path.join(out, "submissions", "hostile-tamper", "run.ipynb"),
-    );
-    const printed = run.cells
-      .flatMap((c) => c.outputs ?? [])
-      .map((o) => text(o.text ?? ""))
-      .join("");
+    const printed = printedBy("hostile-tamper");
     // The attempts really ran in the kernel.
     expect(printed).toMatch(/PASS/);
     expect(printed).toMatch(/FORGED/);
