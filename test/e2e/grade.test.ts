@@ -312,8 +312,20 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
           'catch (e) { console.log("no write: " + (e as any).code); }',
       ),
     );
-    // Rewrites tslab itself so that every failing cell reports "ok"; the
-    // next cell's error proves it worked. The canaries catch it.
+    // The second tester's attacks (test/fixtures/README.md).
+    const attack = (name: string) =>
+      readFileSync(path.join(root, "test", "fixtures", "grade", name), "utf8");
+    hostile.set(
+      "iterguard",
+      withCell(raw, attack("iter-guard.ts.txt"), raw.cells.length),
+    );
+    hostile.set(
+      "vmlie",
+      withCell(raw, attack("vm-lie.ts.txt"), raw.cells.length),
+    );
+    // Rewrites tslab's execute handler so that every failing cell reports
+    // "ok" (before the preamble froze it, the next cell's error vanished
+    // and the canaries caught it).
     hostile.set(
       "kernel",
       [
@@ -492,6 +504,22 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     expect(page).toContain("zero");
   });
 
+  it("a record switched off through the array iterator is still compared", () => {
+    const s = get("hostile-iterguard");
+    expect(s.status).toBe("zero");
+    expect(s.reason).toMatch(/changed a built-in or a module of the library/);
+    expect(s.review.join("\n")).toMatch(/the grader's record found a change/);
+  });
+
+  it("a cell cannot make tslab skip the grader's cells", () => {
+    const s = get("hostile-vmlie");
+    expect(s.status).toBe("graded");
+    expect(s.score).toBe(0);
+    expect(
+      s.checks.every((c) => c.ran && /not implemented/.test(c.message)),
+    ).toBe(true);
+  });
+
   it("the grader's object cannot be replaced", () => {
     const s = get("hostile-hijack");
     expect(s.status).toBe("graded");
@@ -508,13 +536,13 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     expect(s.score).toBe(s.maxScore);
   });
 
-  it("a kernel rewritten to report every cell as passed scores zero", () => {
+  it("tslab's execute handler cannot be rewritten", () => {
     const s = get("hostile-kernel");
-    // The rewrite worked: the failing student cell was reported as "ok"...
-    expect(s.studentErrors).toEqual([]);
-    // ...and a canary check that must fail "passed".
-    expect(s.status).toBe("zero");
-    expect(s.reason).toMatch(/error reporting was tampered with/);
+    // The rewrite did not take: the failing cell after it failed...
+    expect(s.studentErrors.map((e) => e.error)).toEqual(["Error: swallowed"]);
+    // ...and so did every check, on its stub.
+    expect(s.status).toBe("graded");
+    expect(s.score).toBe(0);
   });
 
   it("gives every submission a folder of its own, names in any script kept", () => {
@@ -543,17 +571,19 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
   });
 
   it.each([
-    [
-      "patch",
-      /changed memnets\/(homework|hopfield)\.js\.\w+, which the checks compute with/,
-    ],
-    ["builtin", /changed Math\.abs, which the checks compute with/],
+    ["patch", /memnets\/(homework|hopfield)\.js\.\w+/],
+    ["builtin", /: Math\.abs$/],
   ])(
     "hostile %s: a changed library or built-in scores zero",
-    (name, reason) => {
+    (name, detail) => {
       const s = get(`hostile-${name}`);
       expect(s.status).toBe("zero");
-      expect(s.reason).toMatch(reason);
+      expect(s.reason).toMatch(
+        /changed a built-in or a module of the library that the checks compute with/,
+      );
+      const found = s.review.filter((r) => r.startsWith("the grader's record"));
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(detail);
     },
   );
 

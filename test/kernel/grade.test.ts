@@ -17,7 +17,11 @@ import {
   gradingCells,
   loadAssignment,
 } from "../../kernel/src/grade/assignment.js";
-import { errorText } from "../../kernel/src/grade/grade.js";
+import {
+  errorText,
+  judge,
+  type Judging,
+} from "../../kernel/src/grade/grade.js";
 import { processTree, readProc } from "../../kernel/src/grade/proc.js";
 import {
   DEFAULT_LIMITS,
@@ -129,8 +133,13 @@ describe("what the grader runs", () => {
     // The grader's object is a read-only property of the global object,
     // and `globalThis` itself cannot be reassigned.
     expect(cells[0].code).toMatch(
-      /^Object\.defineProperty\(globalThis, "globalThis", \{ writable: false, configurable: false \}\);\nvoid Object\.defineProperty\(globalThis, "memnetsGrading_abc123", \{ enumerable: false, writable: false, configurable: false, value:/,
+      /^Object\.defineProperty\(globalThis, "globalThis", \{ writable: false, configurable: false \}\);\n/,
     );
+    expect(cells[0].code).toContain(
+      'void Object.defineProperty(globalThis, "memnetsGrading_abc123", { enumerable: false, writable: false, configurable: false, value:',
+    );
+    // tslab's way of running cells is frozen before any student code.
+    expect(cells[0].code).toContain("Object.freeze(vm);");
     for (const c of all.cells.slice(1)) {
       if (c.role === "student") continue;
       expect(c.code).toContain(
@@ -195,6 +204,91 @@ describe("what the grader runs", () => {
     expect(() => loadAssignment(bad, "hw", "x.ipynb")).toThrow(
       /x.ipynb: no solution cell/,
     );
+  });
+});
+
+describe("what a cell's outcome means", () => {
+  const judging = (): Judging => ({
+    kernel: null as unknown as Judging["kernel"],
+    nonce: "n0",
+    cellTimeoutMs: 60_000,
+    verdicts: new Map([
+      [
+        "small",
+        {
+          id: "small",
+          points: 2,
+          hidden: false,
+          ran: false,
+          passed: false,
+          earned: 0,
+          message: "not run",
+        },
+      ],
+    ]),
+    studentErrors: [],
+    review: [],
+  });
+  const error = (evalue: string) => ({
+    output_type: "error" as const,
+    ename: "Error",
+    evalue,
+    traceback: [],
+  });
+
+  it("a canary reported as passed gives zero", async () => {
+    const j = judging();
+    const canary = { role: "canary" as const, code: "", checkId: "x" };
+    expect(
+      await judge(canary, 'check "x"', { status: "ok", executionCount: 1 }, j),
+    ).toMatch(/a check that must fail was reported as passed/);
+    expect(
+      await judge(
+        canary,
+        'check "x"',
+        {
+          status: "error",
+          executionCount: 1,
+          error: error("CheckFailure: no"),
+        },
+        j,
+      ),
+    ).toBeNull();
+  });
+
+  it("the record's finding gives zero, its text only for instructors", async () => {
+    const j = judging();
+    const check = { role: "check" as const, code: "", checkId: "small" };
+    const text = "memnets-integrity-n0: Math.abs <script> was changed\n  at x";
+    const reason = await judge(
+      check,
+      'check "small"',
+      { status: "error", executionCount: 1, error: error(text) },
+      j,
+    );
+    expect(reason).toBe(
+      "changed a built-in or a module of the library that the checks " +
+        'compute with (found before or after check "small"; details for ' +
+        "the instructor in score.json)",
+    );
+    expect(j.review).toEqual([
+      "the grader's record found a change: Math.abs <script>",
+    ]);
+    // Another nonce is only a failed check.
+    const k = judging();
+    expect(
+      await judge(
+        check,
+        'check "small"',
+        {
+          status: "error",
+          executionCount: 1,
+          error: error("memnets-integrity-zz: Math.abs was changed"),
+        },
+        k,
+      ),
+    ).toBeNull();
+    expect(k.verdicts.get("small")).toMatchObject({ ran: true, passed: false });
   });
 });
 

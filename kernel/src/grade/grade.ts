@@ -15,7 +15,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { executeCell, IopubRouter } from "../cell-exec.js";
+import { executeCell, IopubRouter, type CellOutcome } from "../cell-exec.js";
 import { KernelProcess, KernelStartError } from "../kernel-process.js";
 import {
   validateNotebook,
@@ -267,44 +267,15 @@ export async function gradeNotebook(
         },
       );
       if (dog.violation) break;
-      if (outcome.status === "timeout") {
-        reason = `${label} ran longer than ${options.cellTimeoutMs / 1000} s`;
-        break;
-      }
-      if (outcome.status === "died") {
-        reason = await diedReason(label, k);
-        break;
-      }
-      if (cell.role === "preamble" && outcome.status !== "ok") {
-        reason = `the grader's first cell failed: ${errorText(outcome.error)}`;
-        break;
-      }
-      if (cell.role === "student" && outcome.error) {
-        studentErrors.push({
-          cell: (cell.sourceIndex as number) + 1,
-          error: errorText(outcome.error),
-        });
-      }
-      const tampered = guardFinding(outcome.error, nonce);
-      if (cell.role !== "student" && tampered !== null) {
-        reason =
-          `changed ${tampered}, which the checks compute with ` +
-          `(found by the grader before or after ${label})`;
-        break;
-      }
-      if (cell.role === "canary" && outcome.status === "ok") {
-        reason =
-          "a check that must fail was reported as passed: the kernel's " +
-          "error reporting was tampered with";
-        break;
-      }
-      if (cell.role === "check") {
-        const v = verdicts.get(cell.checkId as string) as CheckVerdict;
-        v.ran = true;
-        v.passed = outcome.status === "ok";
-        v.earned = v.passed ? v.points : 0;
-        v.message = v.passed ? "" : errorText(outcome.error);
-      }
+      reason = await judge(cell, label, outcome, {
+        kernel: k,
+        nonce,
+        cellTimeoutMs: options.cellTimeoutMs,
+        verdicts,
+        studentErrors,
+        review,
+      });
+      if (reason !== null) break;
     }
     // A last look: the disk may have filled in the final cell.
     if (!dog.violation && k.alive) await dog.tick();
@@ -353,6 +324,69 @@ export async function gradeNotebook(
     gradedAt: new Date().toISOString(),
     run: runNotebook(cells, collector, submission),
   };
+}
+
+/** What `judge` reads and records into. */
+export interface Judging {
+  kernel: KernelProcess;
+  nonce: string;
+  cellTimeoutMs: number;
+  verdicts: Map<string, CheckVerdict>;
+  studentErrors: GradeResult["studentErrors"];
+  review: string[];
+}
+
+/**
+ * Records what one cell's outcome means: a check's verdict or a student
+ * cell's error. Returns why the submission scores zero, or null to go on.
+ */
+export async function judge(
+  cell: GradingCell,
+  label: string,
+  outcome: CellOutcome,
+  j: Judging,
+): Promise<string | null> {
+  if (outcome.status === "timeout") {
+    return `${label} ran longer than ${j.cellTimeoutMs / 1000} s`;
+  }
+  if (outcome.status === "died") return diedReason(label, j.kernel);
+  if (cell.role === "preamble" && outcome.status !== "ok") {
+    return `the grader's first cell failed: ${errorText(outcome.error)}`;
+  }
+  if (cell.role === "student") {
+    if (outcome.error) {
+      j.studentErrors.push({
+        cell: (cell.sourceIndex as number) + 1,
+        error: errorText(outcome.error),
+      });
+    }
+    return null;
+  }
+  const tampered = guardFinding(outcome.error, j.nonce);
+  if (tampered !== null) {
+    // What changed is the kernel's text: for instructors only (a kernel
+    // under the submission's control could put a hidden check there).
+    j.review.push(`the grader's record found a change: ${tampered}`);
+    return (
+      `changed a built-in or a module of the library that the checks ` +
+      `compute with (found before or after ${label}; details for the ` +
+      `instructor in score.json)`
+    );
+  }
+  if (cell.role === "canary" && outcome.status === "ok") {
+    return (
+      "a check that must fail was reported as passed: the kernel's " +
+      "error reporting was tampered with"
+    );
+  }
+  if (cell.role === "check") {
+    const v = j.verdicts.get(cell.checkId as string) as CheckVerdict;
+    v.ran = true;
+    v.passed = outcome.status === "ok";
+    v.earned = v.passed ? v.points : 0;
+    v.message = v.passed ? "" : errorText(outcome.error);
+  }
+  return null;
 }
 
 /** The notebook that ran, with its outputs. */
@@ -452,7 +486,8 @@ function outputSize(type: string, content: Record<string, unknown>): number {
 
 /** Code in the student's cells that an instructor may want to read. */
 const REVIEW: [RegExp, string][] = [
-  [/\brequire\s*\(/, "calls require(...)"],
+  [/\brequire\b/, "uses require"],
+  [/\beval\b|\bFunction\s*\(|\bReflect\s*\./, "uses eval, Function or Reflect"],
   [
     /\bprocess\s*\.\s*(exit|kill|abort|binding|dlopen|_linkedBinding)\b/,
     "uses process.exit, kill or bindings",
