@@ -312,6 +312,26 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
           'catch (e) { console.log("no write: " + (e as any).code); }',
       ),
     );
+    // Honest habits: a helper of the student's own named like one the
+    // checks use (it cost 2 of 16 points before the grader rebuilt the
+    // instructor's helpers for the checks), ordinary code that looks like
+    // the review patterns only in comments or at a glance.
+    const lstm = JSON.parse(files["solved-04-lstm.ipynb"]) as Nb;
+    hostile.set(
+      "honest",
+      withCell(
+        lstm,
+        "// elementwise sigmoid; the task does not require it, eval the loss\n" +
+          "function sigmoid(M: Matrix): Matrix {\n" +
+          "  const out = Matrix.zeros(M.rows, M.cols);\n" +
+          "  for (let k = 0; k < M.data.length; k++) out.data[k] = 1 / (1 + Math.exp(-M.data[k]));\n" +
+          "  return out;\n" +
+          "}\n" +
+          "const cluster = Array.prototype.map.call([1, 2], (v: number) => v * 2);\n" +
+          "console.log(cluster);",
+        3,
+      ),
+    );
     // The second tester's attacks (test/fixtures/README.md).
     const attack = (name: string) =>
       readFileSync(path.join(root, "test", "fixtures", "grade", name), "utf8");
@@ -518,6 +538,14 @@ describe.skipIf(skip !== null)("memnets grade (sandboxed)", () => {
     expect(
       s.checks.every((c) => c.ran && /not implemented/.test(c.message)),
     ).toBe(true);
+  });
+
+  it("an honest student's own helper named like the instructor's changes no check", () => {
+    const s = get("hostile-honest");
+    expect(s.status, s.reason ?? "").toBe("graded");
+    expect(s.score).toBe(s.maxScore);
+    expect(s.review).toEqual([]);
+    expect(s.studentErrors).toEqual([]);
   });
 
   it("the grader's object cannot be replaced", () => {

@@ -59,11 +59,18 @@ export interface Assignment {
   libraryNames: Map<string, string>;
   /** The released source of each visible check, to spot edited ones. */
   releasedChecks: Map<string, string>;
+  /**
+   * The instructor's helper cells before the last check (neither solution
+   * nor check), without their imports, and the names they declare that
+   * the checks use: the grader rebuilds these for the checks, so that a
+   * student's own `dot` or `sigmoid` does not change what a check computes.
+   */
+  setup: { code: string; names: string[] };
 }
 
 /** One cell of the notebook the grader runs. */
 export interface GradingCell {
-  role: "preamble" | "student" | "check" | "canary";
+  role: "preamble" | "student" | "setup" | "check" | "canary";
   code: string;
   /** For a student cell: its index in the submission. */
   sourceIndex?: number;
@@ -114,6 +121,10 @@ export function loadAssignment(
     ...c,
     source: byId.get(c.id) as string,
   }));
+  const setup = helperCells(
+    nb,
+    checks.map((c) => c.source),
+  );
   const releasedChecks = new Map<string, string>();
   for (const cell of release.notebook.cells) {
     const id = (cell.metadata?.memnets as { homework?: { check?: unknown } })
@@ -129,7 +140,43 @@ export function loadAssignment(
     maxScore: checks.reduce((s, c) => s + c.points, 0),
     libraryNames: names,
     releasedChecks,
+    setup,
   };
+}
+
+/** A top-level declaration at the start of a line (Prettier's layout). */
+const DECLARATION =
+  /^(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)|(?:const|let|var|class)\s+([A-Za-z_$][\w$]*))/gm;
+
+/** See `Assignment.setup`. */
+function helperCells(
+  nb: Notebook,
+  checkSources: string[],
+): { code: string; names: string[] } {
+  const role = (cell: Notebook["cells"][number]) =>
+    (cell.metadata?.memnets as { homework?: Record<string, unknown> })
+      ?.homework;
+  let last = -1;
+  nb.cells.forEach((c, k) => {
+    if (role(c)?.check !== undefined) last = k;
+  });
+  const parts: string[] = [];
+  const declared: string[] = [];
+  nb.cells.slice(0, last).forEach((cell) => {
+    const hw = role(cell);
+    if (cell.cell_type !== "code" || hw?.solution || hw?.check !== undefined) {
+      return;
+    }
+    const body = sourceText(cell.source).replace(IMPORT, "").trim();
+    if (body === "") return;
+    parts.push(body);
+    for (const m of body.matchAll(DECLARATION)) declared.push(m[1] ?? m[2]);
+  });
+  const used = (name: string) =>
+    checkSources.some((src) =>
+      new RegExp(`\\b${name.replace(/\$/g, "\\$")}\\b`).test(src),
+    );
+  return { code: parts.join("\n\n"), names: declared.filter(used) };
 }
 
 interface ImportSpec {
@@ -237,6 +284,35 @@ export function gradingCells(
   const pattern = bound
     .map(([local, name]) => (local === name ? local : `${name}: ${local}`))
     .join(", ");
+  const setupNames = assignment.setup.names;
+  const s = `memnetsSetup_${nonce}`;
+  const rebind = [
+    ...(bound.length ? [`  const { ${pattern} } = ${g}.lib;`] : []),
+    ...bound
+      .filter(([, name]) => kinds.get(name) === "class")
+      .map(([local, name]) => `  type ${local} = import("memnets").${name};`),
+  ];
+  if (setupNames.length > 0) {
+    // After the student's cells, so that helpers may call their functions;
+    // inside a function, so that the student's own names are shadowed.
+    cells.push({
+      role: "setup",
+      code: [
+        `void Object.defineProperty(globalThis, ${JSON.stringify(s)}, { enumerable: false, writable: false, configurable: false, value: (() => {`,
+        `  const ${g} = ${graderObject(g)};`,
+        ...rebind,
+        assignment.setup.code,
+        `  return Object.freeze({ ${setupNames.join(", ")} });`,
+        `})() });`,
+      ].join("\n"),
+    });
+  }
+  const setupLine =
+    setupNames.length > 0
+      ? [
+          `  const { ${setupNames.join(", ")} } = (globalThis as any)[${JSON.stringify(s)}];`,
+        ]
+      : [];
   const checkCells: GradingCell[] = [];
   // Every visible check before any hidden one: student code that watches
   // the cells it is called from has seen no hidden check's source while a
@@ -255,10 +331,8 @@ export function gradingCells(
       ...imports,
       "{",
       `  const ${g} = ${graderObject(g)};`,
-      ...(bound.length ? [`  const { ${pattern} } = ${g}.lib;`] : []),
-      ...bound
-        .filter(([, name]) => kinds.get(name) === "class")
-        .map(([local, name]) => `  type ${local} = import("memnets").${name};`),
+      ...rebind,
+      ...setupLine,
       `  const check = ${g}.check(${JSON.stringify(c.id)});`,
       body.trimEnd(),
       "}",

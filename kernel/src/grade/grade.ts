@@ -250,7 +250,9 @@ export async function gradeNotebook(
           ? `check "${cell.checkId}"`
           : cell.role === "student"
             ? `cell ${(cell.sourceIndex as number) + 1}`
-            : "the grader's first cell";
+            : cell.role === "setup"
+              ? "the grader's helper cell"
+              : "the grader's first cell";
       dog.startCell(label);
       const outcome = await executeCell(
         k,
@@ -352,6 +354,14 @@ export async function judge(
   if (outcome.status === "died") return diedReason(label, j.kernel);
   if (cell.role === "preamble" && outcome.status !== "ok") {
     return `the grader's first cell failed: ${errorText(outcome.error)}`;
+  }
+  if (cell.role === "setup") {
+    // The instructor's helpers, rebuilt after the student's cells: only a
+    // submission that broke the library or the built-ins makes them fail.
+    return outcome.status === "ok"
+      ? null
+      : `the grader could not rebuild the assignment's helper cells ` +
+          `after the notebook's own: ${errorText(outcome.error)}`;
   }
   if (cell.role === "student") {
     if (outcome.error) {
@@ -493,27 +503,35 @@ const REVIEW: [RegExp, string][] = [
     "uses process.exit, kill or bindings",
   ],
   [
-    /child_process|worker_threads|\bnode:vm\b|\bcluster\b/,
-    "imports process or VM modules",
+    /["'](?:node:)?(child_process|worker_threads|vm|cluster)["']/,
+    "names a process or VM module",
   ],
   [/\bglobalThis\b|\bglobal\s*\./, "touches globalThis"],
   [
-    /\.prototype\b[^;\n]*=(?!=)|Object\s*\.\s*(defineProperty|setPrototypeOf)\s*\(/,
+    /\.prototype\b[^;\n]*[^=!<>]=(?![=>])|Object\s*\.\s*(defineProperty|setPrototypeOf)\s*\(/,
     "changes prototypes or properties",
   ],
-  [/memnetsGrading/, "names the grader's variables"],
+  [/memnetsGrading|memnetsSetup/, "names the grader's variables"],
   [
     /\bimport\b[^;]*?from\s*["'](?!memnets["'])/,
     "imports a module other than memnets",
   ],
 ];
 
+/** The code without its comments (a word in a comment is no finding). */
+function withoutComments(code: string): string {
+  return code
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/(^|[^:"'`])\/\/[^\n]*/g, "$1");
+}
+
 function reviewFlags(cells: GradingCell[]): string[] {
   const flags: string[] = [];
   for (const cell of cells) {
     if (cell.role !== "student") continue;
+    const code = withoutComments(cell.code);
     for (const [pattern, what] of REVIEW) {
-      if (pattern.test(cell.code)) {
+      if (pattern.test(code)) {
         flags.push(`cell ${(cell.sourceIndex as number) + 1} ${what}`);
       }
     }
