@@ -146,7 +146,7 @@ export function loadAssignment(
 
 /** A top-level declaration at the start of a line (Prettier's layout). */
 const DECLARATION =
-  /^(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*([A-Za-z_$][\w$]*)|(?:const|let|var|class)\s+([A-Za-z_$][\w$]*))/gm;
+  /^(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*([\w$]+)|(?:const|let|var|class)\s+([\w$]+))/gm;
 
 /** See `Assignment.setup`. */
 function helperCells(
@@ -298,7 +298,7 @@ export function gradingCells(
     cells.push({
       role: "setup",
       code: [
-        `void Object.defineProperty(globalThis, ${JSON.stringify(s)}, { enumerable: false, writable: false, configurable: false, value: (() => {`,
+        lockedGlobal(s),
         `  const ${g} = ${graderObject(g)};`,
         ...rebind,
         assignment.setup.code,
@@ -369,6 +369,18 @@ function graderObject(g: string): string {
     `    lib: typeof import("memnets");\n` +
     `    check: (id: string) => (id: string, points: number, test: () => unknown) => void;\n` +
     `  }`
+  );
+}
+
+/**
+ * The opening of a cell that stores `(() => { ... })()` as a property of
+ * the global object that no later cell can write, redefine or list; the
+ * cell ends with `})() });`.
+ */
+function lockedGlobal(name: string): string {
+  return (
+    `void Object.defineProperty(globalThis, ${JSON.stringify(name)}, ` +
+    `{ enumerable: false, writable: false, configurable: false, value: (() => {`
   );
 }
 
@@ -444,10 +456,12 @@ function preamble(g: string, marker: string): string {
     `  Object.defineProperty(globalThis, tslab, { writable: false, configurable: false });`,
     `  for (const [file, mod] of Object.entries(require.cache)) {`,
     `    if (!/[\\/]tslab[\\/]dist[\\/]/.test(file) || !mod?.exports) continue;`,
-    `    for (const v of Object.values(mod.exports)) if (typeof v === "function" && v.prototype) Object.freeze(v.prototype);`,
+    `    for (const v of Object.values(mod.exports)) {`,
+    `      if (typeof v === "function" && v.prototype) Object.freeze(v.prototype);`,
+    `    }`,
     `  }`,
     `}`,
-    `void Object.defineProperty(globalThis, ${JSON.stringify(g)}, { enumerable: false, writable: false, configurable: false, value: (() => {`,
+    lockedGlobal(g),
     `  const lib = require("memnets");`,
     `  const libDir = require("path").dirname(require.resolve("memnets"));`,
     `  const copy: Record<string, unknown> = {};`,
@@ -460,7 +474,8 @@ function preamble(g: string, marker: string): string {
     `  const roots: [string, any][] = [];`,
     `  names.forEach((n, i) => {`,
     `    roots.push([n, values[i]]);`,
-    `    if (typeof values[i] === "function" && values[i].prototype) roots.push([n + ".prototype", values[i].prototype]);`,
+    `    const v = values[i];`,
+    `    if (typeof v === "function" && v.prototype) roots.push([n + ".prototype", v.prototype]);`,
     `  });`,
     `  const proto = Object.getPrototypeOf;`,
     `  const typed = proto(Float64Array);`,
@@ -474,7 +489,8 @@ function preamble(g: string, marker: string): string {
     `    ["Generator.prototype", proto(function* () {}).prototype],`,
     `  );`,
     `  for (const [file, mod] of Object.entries(require.cache)) {`,
-    `    if (file.startsWith(libDir) && mod?.exports) roots.push(["memnets/" + file.slice(libDir.length + 1), mod.exports]);`,
+    `    if (!file.startsWith(libDir) || !mod?.exports) continue;`,
+    `    roots.push(["memnets/" + file.slice(libDir.length + 1), mod.exports]);`,
     `  }`,
     // The comparison uses only what was taken here and indexed loops:
     // nothing a later cell can replace (an iterator, Map.prototype.get).
@@ -492,7 +508,8 @@ function preamble(g: string, marker: string): string {
     `      for (let i = 0; i < was.length; i++) {`,
     `        const a = describe(obj, was[i]);`,
     `        const b = descs[r][i];`,
-    `        if (a === undefined || !same(now[i], was[i]) || !same(a.value, b.value) || a.get !== b.get || a.set !== b.set) {`,
+    `        const moved = a === undefined || !same(now[i], was[i]);`,
+    `        if (moved || !same(a.value, b.value) || a.get !== b.get || a.set !== b.set) {`,
     `          return roots[r][0] + "." + String(was[i]);`,
     `        }`,
     `      }`,
@@ -501,7 +518,8 @@ function preamble(g: string, marker: string): string {
     `  };`,
     `  const guard = () => {`,
     `    const what = changed();`,
-    `    if (what !== null) throw new Error(${JSON.stringify(marker)} + ": " + what + " was changed");`,
+    `    if (what === null) return;`,
+    `    throw new Error(${JSON.stringify(marker)} + ": " + what + " was changed");`,
     `  };`,
     `  const run = (id: string) => (got: string, _points: number, test: () => unknown) => {`,
     `    guard();`,

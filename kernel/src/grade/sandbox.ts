@@ -83,7 +83,7 @@ export function isRoot(): boolean {
   return typeof process.getuid === "function" && process.getuid() === 0;
 }
 
-/** The read-only paths the kernel needs, as [host path, sandbox path]. */
+/** The read-only paths the kernel needs (bound at the same place). */
 function readOnlyPaths(projectRoot: string): string[] {
   const paths = [path.join(projectRoot, "node_modules")];
   // The library may be a workspace folder that node_modules links to.
